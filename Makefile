@@ -1,0 +1,47 @@
+# The two commands of the README:
+#   make demo    install what is missing, build, and run khabar on the sample data
+#   make check   install what is missing, build, and run every test
+#                (normal build, then AddressSanitizer + UBSan build, then the fuzzers briefly)
+# Other targets: build, asan, fuzz, bench, clean.
+
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+FUZZ_SECONDS ?= 30
+
+.PHONY: all deps build demo check test asan test-asan fuzz bench clean
+
+all: build
+
+deps:
+	@scripts/install-deps.sh
+
+build: deps
+	cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	cmake --build build -j $(JOBS)
+
+demo: build
+	@scripts/demo.sh
+
+test: build
+	cd build && ctest --output-on-failure -j $(JOBS)
+
+asan: deps
+	CC=clang cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DKH_SANITIZE=ON >/dev/null
+	cmake --build build-asan -j $(JOBS)
+
+test-asan: asan
+	cd build-asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	  ctest --output-on-failure -j $(JOBS)
+
+fuzz: deps
+	CC=clang cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DKH_FUZZ=ON >/dev/null
+	cmake --build build-fuzz -j $(JOBS)
+	@scripts/run-fuzzers.sh build-fuzz $(FUZZ_SECONDS)
+
+check: test test-asan fuzz
+	@echo "make check: all tests passed (normal, sanitizers, fuzzers)"
+
+bench: build
+	@bench/run.sh
+
+clean:
+	rm -rf build build-asan build-fuzz

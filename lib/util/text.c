@@ -1,0 +1,127 @@
+#include "util/text.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <utf8proc.h>
+
+#include "util/utf8.h"
+
+int kh_is_space(int32_t cp)
+{
+    if (cp < 0x80)
+        return cp == ' ' || (cp >= 0x09 && cp <= 0x0D);
+    return cp == 0x85 || cp == 0xA0 || cp == 0x1680 || (cp >= 0x2000 && cp <= 0x200A) ||
+           cp == 0x2028 || cp == 0x2029 || cp == 0x202F || cp == 0x205F || cp == 0x3000;
+}
+
+int kh_is_invisible(int32_t cp)
+{
+    if (cp < 0x20)
+        return cp != '\t' && cp != '\n' && cp != '\r' && cp != '\v' && cp != '\f';
+    return cp == 0x7F || (cp >= 0x80 && cp <= 0x9F && cp != 0x85) || cp == 0xAD ||
+           cp == 0x061C ||                  /* ARABIC LETTER MARK */
+           cp == 0x200B ||                  /* ZERO WIDTH SPACE */
+           cp == 0x200E || cp == 0x200F ||  /* LRM, RLM */
+           (cp >= 0x202A && cp <= 0x202E) || /* embeddings and overrides */
+           (cp >= 0x2066 && cp <= 0x2069) || /* isolates */
+           cp == 0xFEFF;                    /* BOM / ZWNBSP */
+}
+
+int kh_is_arabic(int32_t cp)
+{
+    return (cp >= 0x0600 && cp <= 0x06FF) || (cp >= 0x0750 && cp <= 0x077F) ||
+           (cp >= 0x08A0 && cp <= 0x08FF) || (cp >= 0xFB50 && cp <= 0xFDFF) ||
+           (cp >= 0xFE70 && cp <= 0xFEFC);
+}
+
+/* Could NFC change text containing cp? Answering "no" quickly for the
+ * characters news text is made of keeps NFC off the hot path: utf8proc's
+ * full normalisation costs far more than a scan. ASCII and Latin-1 are
+ * already composed; an Arabic letter only composes with a following hamza
+ * or madda mark, and those marks have a non-zero combining class, so they
+ * are caught by the general test below. */
+static int nfc_may_change(int32_t cp)
+{
+    if (cp < 0x300)
+        return 0;
+    const utf8proc_property_t *p = utf8proc_get_property(cp);
+    if (p->combining_class != 0)
+        return 1;
+    if (p->decomp_seqindex != UINT16_MAX && p->decomp_type == 0)
+        return 1;                               /* has a canonical decomposition */
+    if (cp >= 0x0600 && cp <= 0x06FF)
+        return 0;
+    return p->comb_index != UINT16_MAX;         /* may compose with a neighbour */
+}
+
+void kh_text_clean(const char *s, size_t len, kh_buf *out)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    utf8proc_uint8_t *composed = NULL;
+
+    for (size_t i = 0; i < len;) {
+        if (u[i] < 0x80) {
+            i++;
+            continue;
+        }
+        int32_t cp;
+        i += kh_utf8_decode(u + i, len - i, &cp);
+        if (nfc_may_change(cp)) {
+            utf8proc_ssize_t n = utf8proc_map((const utf8proc_uint8_t *)s, (utf8proc_ssize_t)len,
+                                              &composed, UTF8PROC_STABLE | UTF8PROC_COMPOSE);
+            if (n >= 0) {
+                u = composed;
+                len = (size_t)n;
+            } else {
+                composed = NULL;   /* cannot happen on valid UTF-8; keep the text as is */
+            }
+            break;
+        }
+    }
+
+    if (kh_buf_reserve(out, len) != 0) {
+        free(composed);
+        return;
+    }
+    char *o = out->data + out->len;
+    char *start = o;
+    int pending_space = 0;
+    for (size_t i = 0; i < len;) {
+        unsigned char c = u[i];
+        if (c < 0x80 && c > 0x20 && c != 0x7F) {
+            if (pending_space && o != start)
+                *o++ = ' ';
+            pending_space = 0;
+            *o++ = (char)c;
+            i++;
+            continue;
+        }
+        int32_t cp;
+        size_t n = kh_utf8_decode(u + i, len - i, &cp);
+        if (kh_is_space(cp)) {
+            pending_space = 1;
+        } else if (!kh_is_invisible(cp)) {
+            if (pending_space && o != start)
+                *o++ = ' ';
+            pending_space = 0;
+            memcpy(o, u + i, n);
+            o += n;
+        }
+        i += n;
+    }
+    out->len = (size_t)(o - out->data);
+    out->data[out->len] = '\0';
+    free(composed);
+}
+
+int kh_text_is_blank(const char *s, size_t len)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    for (size_t i = 0; i < len;) {
+        int32_t cp;
+        i += kh_utf8_decode(u + i, len - i, &cp);
+        if (!kh_is_space(cp) && !kh_is_invisible(cp))
+            return 0;
+    }
+    return 1;
+}
