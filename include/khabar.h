@@ -262,6 +262,167 @@ void kh_analyzer_start(kh_analyzer *a, const char *text, size_t len);
 /* Reads the next token. Returns 1 and fills *tok, or 0 at the end. */
 int kh_analyzer_next_token(kh_analyzer *a, kh_token *tok);
 
+/* ------------------------------------------------------------------------ */
+/* Index and search (docs/index.md, docs/search.md)                           */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * An index is a directory of immutable segments plus a manifest naming the
+ * live ones. Any number of processes may read it; one process at a time may
+ * write it (a lock file; a second writer gets KH_ERR_LOCKED). Readers see
+ * the commit that was current when they opened (or last called
+ * kh_index_reopen); a writer's own searches see its last commit, never its
+ * uncommitted additions.
+ *
+ * A kh_index is used by one thread at a time.
+ */
+typedef struct kh_index kh_index;
+
+typedef struct kh_index_options {
+    int writable;               /* 1: take the writer lock (add/delete/commit/optimize) */
+    int create;                 /* 1: create the directory and an empty index if absent */
+    const char *stemmer;        /* analyzer for a new index (NULL: default); for an existing
+                                 * index NULL means "whatever it was built with" and a
+                                 * different name gives KH_ERR_MISMATCH */
+    size_t ram_buffer_bytes;    /* writer: flush a segment when buffered data exceeds this;
+                                 * 0 = default (256 MiB) */
+} kh_index_options;
+
+/* Defaults: read-only, no create, default stemmer, 256 MiB. */
+void kh_index_options_init(kh_index_options *opt);
+
+/*
+ * Opens the index in dir. Errors: KH_ERR_NOT_FOUND (no index there and not
+ * create), KH_ERR_LOCKED (writable and another writer holds the lock),
+ * KH_ERR_CORRUPT (a file failed its checksum or structure check; the message
+ * names it), KH_ERR_MISMATCH (built by another analyzer or format version),
+ * KH_ERR_IO. *out is owned by the caller: kh_index_close().
+ */
+kh_status kh_index_open(const char *dir, const kh_index_options *opt, kh_index **out,
+                        kh_error *err);
+
+/* Discards uncommitted changes, releases the lock, frees everything. */
+void kh_index_close(kh_index *ix);
+
+/* Reader: switches to the newest commit on disk (no-op when unchanged). */
+kh_status kh_index_reopen(kh_index *ix, kh_error *err);
+
+/*
+ * Buffers an article for the next commit (writable index only). The article
+ * must have an id (kh_article_finish gives it one). An article with the same
+ * id already in the index, committed or buffered, is replaced at the commit.
+ * The article is copied; the caller keeps ownership. Errors: KH_ERR_ARGUMENT
+ * (read-only index, no id), KH_ERR_NOMEM, KH_ERR_IO (flushing a segment).
+ */
+kh_status kh_index_add(kh_index *ix, const kh_article *a, kh_error *err);
+
+/* Deletes the article whose id or url is key (at the next commit). Sets
+ * *deleted to the number of articles removed (0 when none matched). */
+kh_status kh_index_delete(kh_index *ix, const char *key, size_t *deleted, kh_error *err);
+
+/* Makes every change since the last commit durable and visible, atomically:
+ * after a crash at any moment the index holds either the previous commit or
+ * this one. May merge small segments. */
+kh_status kh_index_commit(kh_index *ix, kh_error *err);
+
+/* Commits, then merges every segment into one and drops deleted articles. */
+kh_status kh_index_optimize(kh_index *ix, kh_error *err);
+
+/* Fetches the stored article whose id or url is key into *out (initialised;
+ * cleared first). KH_ERR_NOT_FOUND when there is none. */
+kh_status kh_index_get(kh_index *ix, const char *key, kh_article *out, kh_error *err);
+
+typedef struct kh_index_stats {
+    uint64_t generation;        /* commit number */
+    size_t articles;            /* live articles */
+    size_t deleted;             /* deleted but not yet merged away */
+    size_t segments;
+    size_t terms;               /* sum over segments of distinct terms */
+    uint64_t bytes_total;       /* every file of the index */
+    uint64_t bytes_postings;    /* term dictionaries + postings + doc values */
+    uint64_t bytes_stored;      /* compressed stored articles */
+    char analyzer[128];         /* the analyzer id recorded in the manifest */
+} kh_index_stats;
+
+kh_status kh_index_stats_get(kh_index *ix, kh_index_stats *out, kh_error *err);
+
+/*
+ * Verifies every file of the index in dir: checksums of every section and
+ * stored block, the structure of dictionaries and postings, and that the
+ * manifest and the segments agree. Read-only; works while a writer runs.
+ * KH_OK when everything is sound, else the first problem found (usually
+ * KH_ERR_CORRUPT naming the file).
+ */
+kh_status kh_index_check(const char *dir, kh_error *err);
+
+/* ---- search ------------------------------------------------------------ */
+
+typedef enum kh_sort {
+    KH_SORT_RELEVANCE = 0,
+    KH_SORT_DATE = 1            /* newest first; undated articles last */
+} kh_sort;
+
+typedef struct kh_search_options {
+    size_t limit;               /* hits to return (default 10) */
+    size_t offset;              /* hits to skip, for paging (default 0) */
+    kh_sort sort;
+    int default_or;             /* 1: bare words are ORed instead of ANDed */
+    const char *from, *to;      /* published range, inclusive: "YYYY-MM-DD" or ISO 8601; NULL = open */
+    const char *source;         /* only articles of this source; NULL = all */
+    int count_total;            /* 1 (default): `total` is exact. 0: stop counting when
+                                 * the top hits are known; total is then a lower bound */
+    int facets;                 /* 1 (default): compute facets (needs count_total) */
+    int snippets;               /* 1 (default): cut highlighted snippets */
+    size_t snippet_bytes;       /* target snippet length (default 240) */
+    size_t facet_limit;         /* sources returned (default 20) */
+} kh_search_options;
+
+void kh_search_options_init(kh_search_options *opt);
+
+/* A highlighted span of a snippet: snippet[start..end) matched the query. */
+typedef struct kh_highlight {
+    size_t start, end;
+} kh_highlight;
+
+typedef struct kh_hit {
+    char *id, *title, *source, *published, *url;   /* owned; NULL when absent */
+    double score;
+    char *snippet;              /* owned, cut from the stored text; NULL if not asked */
+    kh_highlight *highlights;   /* owned; byte ranges within snippet, ascending */
+    size_t n_highlights;
+} kh_hit;
+
+typedef struct kh_facet {
+    char *value;                /* owned: a source name, or a day "YYYY-MM-DD" */
+    size_t count;
+} kh_facet;
+
+typedef struct kh_search_result {
+    size_t total;               /* matching articles (a lower bound when !total_exact) */
+    int total_exact;
+    kh_hit *hits;
+    size_t n_hits;
+    kh_facet *by_source;        /* most frequent first */
+    size_t n_by_source;
+    kh_facet *by_day;           /* chronological */
+    size_t n_by_day;
+    char *note;                 /* owned; set when the query was degraded, e.g. "the query
+                                 * holds only stopwords"; NULL otherwise */
+} kh_search_result;
+
+/*
+ * Runs query (the language of docs/search.md) against the index's current
+ * commit. opt may be NULL for defaults. *out is owned by the caller:
+ * kh_search_result_free(). Errors: KH_ERR_PARSE (malformed query, the
+ * message says where), KH_ERR_ARGUMENT (bad options, e.g. an invalid date),
+ * KH_ERR_CORRUPT, KH_ERR_NOMEM. An empty or stopword-only query is not an
+ * error: it matches nothing and sets `note`.
+ */
+kh_status kh_search(kh_index *ix, const char *query, const kh_search_options *opt,
+                    kh_search_result **out, kh_error *err);
+
+void kh_search_result_free(kh_search_result *r);
+
 #ifdef __cplusplus
 }
 #endif
