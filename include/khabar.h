@@ -244,12 +244,29 @@ typedef struct kh_token {
 
 typedef struct kh_analyzer kh_analyzer;
 
-/* Creates an analyzer. stemmer: "snowball", "light10", "none", or NULL for the
- * default. Fails with KH_ERR_ARGUMENT for an unknown name. One analyzer is
- * used by one thread at a time; make one per thread. */
+/* Creates an analyzer. stemmer: "light" (khabar's guarded light stemmer),
+ * "snowball" (Snowball's Arabic stemmer via libstemmer), "light10" (Larkey's
+ * light10 exactly as Lucene's ArabicStemFilter does it), "none"
+ * (normalisation only), or NULL for the default (KH_ANALYZER_DEFAULT_STEMMER,
+ * chosen by measurement: docs/analysis.md). Fails with KH_ERR_ARGUMENT for an
+ * unknown name (the message lists the known ones), KH_ERR_NOMEM. *out is owned
+ * by the caller: kh_analyzer_free(). One analyzer is used by one thread at a
+ * time; make one per thread. */
 kh_status kh_analyzer_new(const char *stemmer, kh_analyzer **out, kh_error *err);
 
+#define KH_ANALYZER_DEFAULT_STEMMER "light"
+
+/* The stemmer names kh_analyzer_new accepts, NULL-terminated (static). */
+const char *const *kh_analyzer_stemmers(void);
+
+/* Frees the analyzer; NULL is allowed. Tokens read from it become invalid. */
 void kh_analyzer_free(kh_analyzer *a);
+
+/* Checks that text[0..len) is valid UTF-8, as kh_analyzer_start requires.
+ * Returns KH_OK, or KH_ERR_UTF8 with a message giving the byte offset of the
+ * first invalid sequence. (Given invalid bytes anyway, the analyzer does not
+ * crash: it treats each invalid byte as a separator, like U+FFFD.) */
+kh_status kh_analyzer_check_text(const char *text, size_t len, kh_error *err);
 
 /* Name and version, stored by an index so that an index built with one
  * analyzer refuses to be searched with another. Owned by the analyzer. */

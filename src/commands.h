@@ -8,5 +8,6 @@
 #define KH_TOOL_COMMANDS_H
 
 int cmd_extract(int argc, char **argv);
+int cmd_analyze(int argc, char **argv);
 
 #endif

@@ -13,6 +13,7 @@ typedef struct command {
 
 static const command commands[] = {
     {"extract", cmd_extract, "turn scraped pages and JSON feeds into clean articles (JSONL)"},
+    {"analyze", cmd_analyze, "show how text is normalised, tokenised and stemmed"},
 };
 
 static void usage(FILE *out)

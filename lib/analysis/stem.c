@@ -1,0 +1,171 @@
+/* stem.c — the two light stemmers khabar implements itself.
+ *
+ * Both work in place on a normalised UTF-8 word. Affixes are matched as
+ * bytes: UTF-8 is self-synchronising, so a byte suffix that is a whole
+ * encoded string is also a code point suffix. Lengths in the guards are in
+ * code points (letters), as the algorithms define them. */
+#include "analysis/analysis.h"
+
+#include <string.h>
+
+static size_t letters(const char *w, size_t len)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < len; i++)
+        n += ((unsigned char)w[i] & 0xC0) != 0x80;
+    return n;
+}
+
+static int starts_with(const char *w, size_t len, const char *affix, size_t alen)
+{
+    return len >= alen && memcmp(w, affix, alen) == 0;
+}
+
+static int ends_with(const char *w, size_t len, const char *affix, size_t alen)
+{
+    return len >= alen && memcmp(w + len - alen, affix, alen) == 0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* light10, as Lucene's ArabicStemmer implements it (Larkey, Ballesteros and
+ * Connell 2007): at most one prefix from a fixed list, tried in list order,
+ * then each suffix of a fixed list once, in list order. A prefix or suffix
+ * is removed only when at least two letters remain, and the lone و only from
+ * a word of four letters or more. Kept exactly so, mistakes included (الله ->
+ * له): it is the reference the agreement test compares with. */
+
+typedef struct affix {
+    const char *s;
+    size_t bytes;
+    size_t letters;
+} affix;
+
+#define AFFIX(str, n) {str, sizeof(str) - 1, n}
+
+static const affix light10_prefixes[] = {
+    AFFIX("ال", 2), AFFIX("وال", 3), AFFIX("بال", 3), AFFIX("كال", 3),
+    AFFIX("فال", 3), AFFIX("لل", 2), AFFIX("و", 1),
+};
+
+static const affix light10_suffixes[] = {
+    AFFIX("ها", 2), AFFIX("ان", 2), AFFIX("ات", 2), AFFIX("ون", 2), AFFIX("ين", 2),
+    AFFIX("يه", 2), AFFIX("ية", 2), AFFIX("ه", 1), AFFIX("ة", 1), AFFIX("ي", 1),
+};
+
+size_t kh_stem_light10(char *w, size_t len)
+{
+    size_t n = letters(w, len);
+    for (size_t i = 0; i < sizeof light10_prefixes / sizeof light10_prefixes[0]; i++) {
+        const affix *a = &light10_prefixes[i];
+        int long_enough = a->letters == 1 ? n >= 4 : n >= a->letters + 2;
+        if (long_enough && starts_with(w, len, a->s, a->bytes)) {
+            memmove(w, w + a->bytes, len - a->bytes);
+            len -= a->bytes;
+            n -= a->letters;
+            break;
+        }
+    }
+    for (size_t i = 0; i < sizeof light10_suffixes / sizeof light10_suffixes[0]; i++) {
+        const affix *a = &light10_suffixes[i];
+        if (n >= a->letters + 2 && ends_with(w, len, a->s, a->bytes)) {
+            len -= a->bytes;
+            n -= a->letters;
+        }
+    }
+    return len;
+}
+
+/* ------------------------------------------------------------------------ */
+/* light: khabar's guarded light stemmer (docs/analysis.md, "The default
+ * stemmer"). light10's affixes plus the pronoun suffixes and the stacked
+ * clitics news text uses (وبال, ولل ...), with guards measured on the corpus
+ * so that short words and names survive: a stem keeps at least three letters
+ * (four before the -ان/-ين/-ون endings that most often end names: ايران,
+ * لبنان, سلمان, البحرين), and a short list of protected words is never
+ * touched. */
+
+static const affix light_prefixes[] = {
+    /* longest first: the first match wins */
+    AFFIX("وبال", 4), AFFIX("وكال", 4), AFFIX("فبال", 4), AFFIX("وال", 3), AFFIX("فال", 3),
+    AFFIX("بال", 3), AFFIX("كال", 3), AFFIX("ولل", 3), AFFIX("فلل", 3), AFFIX("لل", 2),
+    AFFIX("ال", 2),
+};
+
+/* Object pronouns and possessives; after one of them a word-final ت was a
+ * ة (حكومتها = حكومة + ها). */
+static const affix light_pronouns[] = {
+    AFFIX("هما", 3), AFFIX("كما", 3), AFFIX("هم", 2), AFFIX("هن", 2), AFFIX("كم", 2),
+    AFFIX("ها", 2),
+};
+
+typedef struct guarded_affix {
+    affix a;
+    size_t min_stem;   /* letters that must remain */
+} guarded_affix;
+
+static const guarded_affix light_suffixes[] = {
+    {AFFIX("ات", 2), 3}, {AFFIX("ان", 2), 4}, {AFFIX("ين", 2), 4}, {AFFIX("ون", 2), 4},
+    {AFFIX("يه", 2), 3}, {AFFIX("ه", 1), 3},  {AFFIX("ي", 1), 3},
+};
+
+/* Normalised words the stemmer leaves alone: frequent names whose letters
+ * look like affixes. Names the length guards
+ * already protect (ايران, جده) need no entry. */
+static const char *const light_protected[] = {
+    "الله", "عرفه",
+};
+
+static int is_protected(const char *w, size_t len)
+{
+    for (size_t i = 0; i < sizeof light_protected / sizeof light_protected[0]; i++) {
+        size_t k = strlen(light_protected[i]);
+        if (k == len && memcmp(w, light_protected[i], k) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+size_t kh_stem_light(char *w, size_t len)
+{
+    if (is_protected(w, len))
+        return len;
+    size_t n = letters(w, len);
+    for (size_t i = 0; i < sizeof light_prefixes / sizeof light_prefixes[0]; i++) {
+        const affix *a = &light_prefixes[i];
+        if (n >= a->letters + 2 && starts_with(w, len, a->s, a->bytes)) {
+            memmove(w, w + a->bytes, len - a->bytes);
+            len -= a->bytes;
+            n -= a->letters;
+            break;
+        }
+    }
+    if (is_protected(w, len))
+        return len;
+    /* عبدالله and its kind end in ه that is not a suffix */
+    static const char allah[] = "الله";
+    if (ends_with(w, len, allah, sizeof allah - 1))
+        return len;
+
+    for (size_t i = 0; i < sizeof light_pronouns / sizeof light_pronouns[0]; i++) {
+        const affix *a = &light_pronouns[i];
+        if (n >= a->letters + 3 && ends_with(w, len, a->s, a->bytes)) {
+            len -= a->bytes;
+            n -= a->letters;
+            static const char teh[] = "ت", plural[] = "ات";
+            if (n >= 4 && ends_with(w, len, teh, sizeof teh - 1) &&
+                !ends_with(w, len, plural, sizeof plural - 1)) {
+                len -= sizeof teh - 1;
+                n--;
+            }
+            break;
+        }
+    }
+    for (size_t i = 0; i < sizeof light_suffixes / sizeof light_suffixes[0]; i++) {
+        const guarded_affix *g = &light_suffixes[i];
+        if (n >= g->a.letters + g->min_stem && ends_with(w, len, g->a.s, g->a.bytes)) {
+            len -= g->a.bytes;
+            n -= g->a.letters;
+        }
+    }
+    return len;
+}
