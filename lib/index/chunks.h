@@ -1,0 +1,70 @@
+/* chunks.h — a store of per-document records, compressed in chunks.
+ *
+ * Records (stored.h) are appended in document order and packed into chunks
+ * of about `target` raw bytes; each chunk is one zstd frame. Compressing
+ * many small records together is what makes zstd effective on them, while
+ * small chunks keep fetching one record cheap. A segment has two stores: the
+ * whole articles (64 KiB chunks: read by `show` and for snippets) and their
+ * summaries — id, title, source, url, published — in 4 KiB chunks, read for
+ * every hit of every search.
+ *
+ * On disk a store is two sections: the index, n_chunks x {u32 first_doc,
+ * u64 off, u32 compressed_len, u32 raw_len, u32 crc32}, and the data, the
+ * frames back to back; inside a frame each record is varint length + bytes.
+ * The CRC of each frame is checked when it is read. */
+#ifndef KH_INDEX_CHUNKS_H
+#define KH_INDEX_CHUNKS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "khabar.h"
+#include "util/buf.h"
+
+#define KH_CHUNK_ENTRY 24
+#define KH_CHUNK_MAX_RAW (64u << 20)    /* a longer chunk is corrupt */
+
+typedef struct kh_chunks_writer {
+    size_t target;
+    kh_buf raw;             /* records of the open chunk */
+    uint32_t first_doc, n_docs;
+    kh_buf index, data;     /* finished chunks */
+    void *cctx;             /* ZSTD_CCtx, reused */
+    int failed;
+} kh_chunks_writer;
+
+void kh_chunks_writer_init(kh_chunks_writer *w, size_t target);
+/* Appends the record of the next document. */
+void kh_chunks_add(kh_chunks_writer *w, const void *rec, size_t len);
+/* Closes the open chunk; returns -1 if any step failed. */
+int kh_chunks_flush(kh_chunks_writer *w);
+void kh_chunks_writer_free(kh_chunks_writer *w);
+/* Bytes held (for the RAM budget). */
+size_t kh_chunks_bytes(const kh_chunks_writer *w);
+
+typedef struct kh_chunks {
+    const unsigned char *index, *data;
+    size_t n_chunks, data_len;
+    uint32_t n_docs;
+    const char *file;                   /* for messages */
+    /* one decompressed chunk cache */
+    size_t cached;                      /* chunk number + 1; 0 = none */
+    unsigned char *cache;
+    size_t cache_len, cache_cap;
+} kh_chunks;
+
+/* Sets up a reader over the two sections; checks the index's shape. */
+kh_status kh_chunks_open(kh_chunks *c, const unsigned char *index, size_t index_len,
+                         const unsigned char *data, size_t data_len, uint32_t n_docs,
+                         const char *file, kh_error *err);
+void kh_chunks_close(kh_chunks *c);
+
+/* Finds the record of doc. *rec points into the cache and stays valid until
+ * the next call. KH_ERR_CORRUPT when the chunk fails its checksum. */
+kh_status kh_chunks_get(kh_chunks *c, uint32_t doc, const unsigned char **rec, size_t *len,
+                        kh_error *err);
+
+/* Verifies every chunk (checksum, decompression, record framing). */
+kh_status kh_chunks_check(kh_chunks *c, kh_error *err);
+
+#endif

@@ -1,0 +1,92 @@
+/* postings.h — the postings of one term in one segment, and a cursor on them.
+ *
+ * A term's postings list the documents that contain it, ascending, each with
+ * its term frequency and its positions. They are cut into blocks of
+ * KH_BLOCK_DOCS documents so that a cursor can jump over whole blocks
+ * (advance) and a top-k search can skip blocks whose best possible score is
+ * too low (block-max): each block records its last document, its largest
+ * term frequency and its smallest document length, which bound the BM25 of
+ * any document in it.
+ *
+ *   varint docs_len
+ *   df <= KH_BLOCK_DOCS: varint max_tf, varint min_len
+ *   df >  KH_BLOCK_DOCS: n_blocks x {u32 last_doc, u32 doc_off, u32 pos_off,
+ *                                    u16 max_tf, u16 min_len}
+ *   docs: per document varint (doc - previous doc; previous starts at -1),
+ *         varint n_positions, varint (tf - n_positions)
+ *   positions: per document, n_positions varints: the first position, then
+ *         gaps to the next
+ *
+ * The doc and position streams are exactly what the in-memory writer builds
+ * as documents arrive, so flushing a segment only adds the block table.
+ *
+ * tf is the weighted term frequency (a word in the title counts more than in
+ * the body, see docs/search.md); n_positions is the true count. Lengths in
+ * the block table saturate at 65535, which keeps them lower bounds. */
+#ifndef KH_INDEX_POSTINGS_H
+#define KH_INDEX_POSTINGS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "index/bytes.h"
+#include "util/buf.h"
+
+#define KH_BLOCK_DOCS 128
+#define KH_BLOCK_ENTRY 16
+#define KH_NO_DOC UINT32_MAX
+/* More positions of one term in one document than this means damage. */
+#define KH_MAX_POSITIONS (1u << 24)
+
+/* Appends the on-disk postings of one term to out, from the writer's doc
+ * and position streams. doc_len[d] is document d's length. */
+void kh_postings_encode(const unsigned char *docs, size_t docs_len, const unsigned char *pos,
+                        size_t pos_len, uint32_t df, const uint32_t *doc_len, kh_buf *out);
+
+typedef struct kh_postings {
+    /* the term's data */
+    uint32_t df, n_docs_segment;
+    uint32_t n_blocks;
+    const unsigned char *table;     /* NULL when one block */
+    const unsigned char *docs, *pos;
+    size_t docs_len, pos_len;
+    uint32_t single_max_tf, single_min_len;
+
+    /* where the cursor stands */
+    uint32_t block;                 /* current block */
+    uint32_t block_docs;            /* documents in it */
+    uint32_t index;                 /* documents of the block read so far */
+    kh_cursor dc;                   /* next doc entry */
+    uint32_t doc;                   /* current document, KH_NO_DOC at the end */
+    uint32_t tf, npos;
+    uint32_t npos_of[KH_BLOCK_DOCS];/* n_positions of the block's documents read so far */
+    kh_cursor pc;                   /* positions, lazily advanced */
+    uint32_t pc_index;              /* block index of the document pc points at */
+    int bad;                        /* the data are malformed */
+} kh_postings;
+
+/* Positions the cursor before the first document of postings p[0..len).
+ * n_docs bounds the document numbers. Returns 0, or -1 if the header is
+ * malformed. */
+int kh_postings_init(kh_postings *c, const unsigned char *p, size_t len, uint32_t df,
+                     uint32_t n_docs);
+
+/* Moves to the next document; returns it (KH_NO_DOC at the end). */
+uint32_t kh_postings_next(kh_postings *c);
+
+/* Moves to the first document >= target (never backwards); returns it. */
+uint32_t kh_postings_advance(kh_postings *c, uint32_t target);
+
+/* Positions of the current document into out (room for c->npos). Returns
+ * the number read (c->npos unless the data are bad). */
+uint32_t kh_postings_positions(kh_postings *c, uint32_t *out);
+
+/* Block-max data for the block holding the current document: its last
+ * document (KH_NO_DOC-1 for a single block), largest tf, smallest length. */
+void kh_postings_block_max(const kh_postings *c, uint32_t *last_doc, uint32_t *max_tf,
+                           uint32_t *min_len);
+
+/* Term-wide bound: largest tf and smallest length over all blocks. */
+void kh_postings_term_max(const kh_postings *c, uint32_t *max_tf, uint32_t *min_len);
+
+#endif

@@ -1,0 +1,374 @@
+/* segment.c — opening a segment file and reading from it (see segment.h). */
+#include "index/segment.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "index/postings.h"
+#include "util/error.h"
+
+static kh_status corrupt(kh_segment *s, kh_error *err, const char *what)
+{
+    return kh_fail(err, KH_ERR_CORRUPT, "%s: %s", s->file.name, what);
+}
+
+static kh_status parse_strtab(kh_segment *s, const unsigned char **p, const unsigned char *end,
+                              kh_strtab *t, kh_error *err)
+{
+    if (end - *p < 4)
+        return corrupt(s, err, "document values truncated");
+    t->count = kh_get_u32(*p);
+    *p += 4;
+    if ((size_t)(end - *p) / 4 < (size_t)t->count + 1)
+        return corrupt(s, err, "document values truncated");
+    t->offsets = *p;
+    *p += ((size_t)t->count + 1) * 4;
+    uint32_t last = 0;
+    for (uint32_t i = 0; i <= t->count; i++) {
+        uint32_t o = kh_get_u32(t->offsets + (size_t)i * 4);
+        if (o < last || (i == 0 && o != 0))
+            return corrupt(s, err, "name table offsets out of order");
+        last = o;
+    }
+    if ((size_t)(end - *p) < last)
+        return corrupt(s, err, "name table truncated");
+    t->bytes = (const char *)*p;
+    t->bytes_len = last;
+    *p += last;
+    return KH_OK;
+}
+
+static kh_status load_deletions(kh_segment *s, const char *dir, uint64_t gen, kh_error *err)
+{
+    char file[64], path[4096];
+    snprintf(file, sizeof file, "%s.del.%llu", s->name, (unsigned long long)gen);
+    if (kh_path_join(path, sizeof path, dir, file) != 0)
+        return kh_fail(err, KH_ERR_ARGUMENT, "%s: path too long", dir);
+    kh_sfile f;
+    kh_status st = kh_sfile_open(&f, path, KH_DEL_MAGIC, err);
+    if (st != KH_OK)
+        return st;
+    const unsigned char *p;
+    size_t len;
+    st = kh_sfile_section(&f, KH_SEC_BITS, 1, &p, &len, err);
+    size_t want = (s->n_docs + 7) / 8;
+    if (st == KH_OK && (len != 4 + want || kh_get_u32(p) != s->n_docs))
+        st = kh_fail(err, KH_ERR_CORRUPT, "%s: deletion bitmap does not fit the segment", file);
+    if (st == KH_OK) {
+        s->del = malloc(want ? want : 1);
+        if (!s->del)
+            st = kh_fail(err, KH_ERR_NOMEM, "out of memory");
+    }
+    if (st == KH_OK) {
+        memcpy(s->del, p + 4, want);
+        s->n_deleted = 0;
+        for (uint32_t d = 0; d < s->n_docs; d++)
+            s->n_deleted += kh_segment_is_deleted(s, d);
+        s->del_gen = gen;
+    }
+    kh_sfile_close(&f);
+    return st;
+}
+
+kh_status kh_segment_open(const char *dir, const char *name, uint64_t del_gen, kh_segment **out,
+                          kh_error *err)
+{
+    *out = NULL;
+    kh_segment *s = calloc(1, sizeof *s);
+    if (!s)
+        return kh_fail(err, KH_ERR_NOMEM, "out of memory");
+    snprintf(s->name, sizeof s->name, "%s", name);
+    s->committed = 1;
+    char file[64], path[4096];
+    snprintf(file, sizeof file, "%s.kseg", name);
+    if (kh_path_join(path, sizeof path, dir, file) != 0) {
+        free(s);
+        return kh_fail(err, KH_ERR_ARGUMENT, "%s: path too long", dir);
+    }
+    kh_status st = kh_sfile_open(&s->file, path, KH_SEG_MAGIC, err);
+    if (st != KH_OK) {
+        free(s);
+        return st;
+    }
+    const unsigned char *p;
+    size_t len;
+    /* META */
+    if ((st = kh_sfile_section(&s->file, KH_SEC_META, 1, &p, &len, err)) != KH_OK)
+        goto fail;
+    if (len != 20 || kh_get_u32(p) != KH_SEGMENT_FORMAT) {
+        st = corrupt(s, err, "unknown segment format");
+        goto fail;
+    }
+    s->n_docs = kh_get_u32(p + 4);
+    s->total_len = kh_get_u64(p + 8);
+    s->n_terms = kh_get_u32(p + 16);
+
+    /* TDIC: entries must ascend and stay inside their sections */
+    if ((st = kh_sfile_section(&s->file, KH_SEC_POST, 1, &s->post, &s->post_len, err)) != KH_OK)
+        goto fail;
+    if ((st = kh_sfile_section(&s->file, KH_SEC_TDIC, 1, &p, &len, err)) != KH_OK)
+        goto fail;
+    if (len / KH_TDIC_ENTRY < (size_t)s->n_terms + 1) {
+        st = corrupt(s, err, "term dictionary truncated");
+        goto fail;
+    }
+    s->tdic = p;
+    s->term_bytes = (const char *)p + ((size_t)s->n_terms + 1) * KH_TDIC_ENTRY;
+    s->term_bytes_len = len - ((size_t)s->n_terms + 1) * KH_TDIC_ENTRY;
+    for (uint32_t i = 0; i < s->n_terms; i++) {
+        const unsigned char *e = p + (size_t)i * KH_TDIC_ENTRY;
+        uint32_t df = kh_get_u32(e + 4);
+        if (kh_get_u32(e + KH_TDIC_ENTRY) <= kh_get_u32(e) ||
+            kh_get_u64(e + KH_TDIC_ENTRY + 8) <= kh_get_u64(e + 8) || df == 0 || df > s->n_docs) {
+            st = corrupt(s, err, "term dictionary entries out of order");
+            goto fail;
+        }
+    }
+    {
+        const unsigned char *e = p + (size_t)s->n_terms * KH_TDIC_ENTRY;
+        if (kh_get_u32(e) != s->term_bytes_len || kh_get_u64(e + 8) != s->post_len ||
+            (s->n_terms > 0 && kh_get_u32(p) != 0) || (s->n_terms > 0 && kh_get_u64(p + 8) != 0)) {
+            st = corrupt(s, err, "term dictionary does not match the postings");
+            goto fail;
+        }
+    }
+
+    /* DOCV */
+    if ((st = kh_sfile_section(&s->file, KH_SEC_DOCV, 1, &p, &len, err)) != KH_OK)
+        goto fail;
+    {
+        const unsigned char *end = p + len;
+        if (len / 20 < s->n_docs) {
+            st = corrupt(s, err, "document values truncated");
+            goto fail;
+        }
+        s->doc_len = p;
+        s->published = p + (size_t)s->n_docs * 4;
+        s->source_ord = s->published + (size_t)s->n_docs * 8;
+        s->author_ord = s->source_ord + (size_t)s->n_docs * 4;
+        const unsigned char *q = s->author_ord + (size_t)s->n_docs * 4;
+        if ((st = parse_strtab(s, &q, end, &s->sources, err)) != KH_OK ||
+            (st = parse_strtab(s, &q, end, &s->authors, err)) != KH_OK)
+            goto fail;
+        if (q != end) {
+            st = corrupt(s, err, "document values have trailing bytes");
+            goto fail;
+        }
+    }
+
+    /* stored articles and summaries: chunk indexes now, chunks when read */
+    const uint32_t ids[2][2] = {{KH_SEC_STIX, KH_SEC_STOR}, {KH_SEC_SMIX, KH_SEC_SMRY}};
+    kh_chunks *stores[2] = {&s->stored, &s->summaries};
+    for (int k = 0; k < 2; k++) {
+        const unsigned char *ix, *data;
+        size_t ix_len, data_len;
+        if ((st = kh_sfile_section(&s->file, ids[k][0], 1, &ix, &ix_len, err)) != KH_OK ||
+            (st = kh_sfile_section(&s->file, ids[k][1], 0, &data, &data_len, err)) != KH_OK ||
+            (st = kh_chunks_open(stores[k], ix, ix_len, data, data_len, s->n_docs, s->file.name,
+                                 err)) != KH_OK)
+            goto fail;
+    }
+
+    if (del_gen > 0 && (st = load_deletions(s, dir, del_gen, err)) != KH_OK)
+        goto fail;
+    *out = s;
+    return KH_OK;
+fail:
+    kh_segment_close(s);
+    return st;
+}
+
+void kh_segment_close(kh_segment *s)
+{
+    if (!s)
+        return;
+    kh_sfile_close(&s->file);
+    kh_chunks_close(&s->stored);
+    kh_chunks_close(&s->summaries);
+    free(s->del);
+    free(s->pending);
+    free(s);
+}
+
+void kh_segment_term(const kh_segment *s, uint32_t i, const char **term, size_t *len)
+{
+    const unsigned char *e = s->tdic + (size_t)i * KH_TDIC_ENTRY;
+    uint32_t off = kh_get_u32(e), end = kh_get_u32(e + KH_TDIC_ENTRY);
+    *term = s->term_bytes + off;
+    *len = end - off;
+}
+
+uint32_t kh_segment_term_df(const kh_segment *s, uint32_t i)
+{
+    return kh_get_u32(s->tdic + (size_t)i * KH_TDIC_ENTRY + 4);
+}
+
+void kh_segment_term_postings(const kh_segment *s, uint32_t i, const unsigned char **p, size_t *len)
+{
+    const unsigned char *e = s->tdic + (size_t)i * KH_TDIC_ENTRY;
+    uint64_t off = kh_get_u64(e + 8), end = kh_get_u64(e + KH_TDIC_ENTRY + 8);
+    *p = s->post + off;
+    *len = (size_t)(end - off);
+}
+
+static int cmp_term(const kh_segment *s, uint32_t i, const char *term, size_t len)
+{
+    const char *t;
+    size_t n;
+    kh_segment_term(s, i, &t, &n);
+    int c = memcmp(t, term, n < len ? n : len);
+    if (c)
+        return c;
+    return n < len ? -1 : n > len;
+}
+
+uint32_t kh_segment_lower_bound(const kh_segment *s, const char *term, size_t len)
+{
+    uint32_t lo = 0, hi = s->n_terms;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (cmp_term(s, mid, term, len) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+long kh_segment_find_term(const kh_segment *s, const char *term, size_t len)
+{
+    uint32_t i = kh_segment_lower_bound(s, term, len);
+    return i < s->n_terms && cmp_term(s, i, term, len) == 0 ? (long)i : -1;
+}
+
+int64_t kh_segment_published(const kh_segment *s, uint32_t doc)
+{
+    return (int64_t)kh_get_u64(s->published + (size_t)doc * 8);
+}
+
+uint32_t kh_segment_source_ord(const kh_segment *s, uint32_t doc)
+{
+    return kh_get_u32(s->source_ord + (size_t)doc * 4);
+}
+
+const char *kh_strtab_get(const kh_strtab *t, uint32_t ord, size_t *len)
+{
+    if (ord >= t->count) {
+        *len = 0;
+        return "";
+    }
+    uint32_t a = kh_get_u32(t->offsets + (size_t)ord * 4), b = kh_get_u32(t->offsets + (size_t)ord * 4 + 4);
+    *len = b - a;
+    return t->bytes + a;
+}
+
+kh_status kh_segment_get_article(kh_segment *s, uint32_t doc, kh_article *out, kh_error *err)
+{
+    const unsigned char *rec;
+    size_t len;
+    kh_status st = kh_chunks_get(&s->stored, doc, &rec, &len, err);
+    if (st != KH_OK)
+        return st;
+    st = kh_stored_decode(rec, len, out);
+    if (st == KH_ERR_CORRUPT)
+        return kh_fail(err, st, "%s: stored article %u is malformed", s->file.name, doc);
+    if (st != KH_OK)
+        return kh_fail(err, st, "out of memory");
+    return KH_OK;
+}
+
+kh_status kh_segment_get_summary(kh_segment *s, uint32_t doc, kh_summary *out, kh_error *err)
+{
+    const unsigned char *rec;
+    size_t len;
+    kh_status st = kh_chunks_get(&s->summaries, doc, &rec, &len, err);
+    if (st != KH_OK)
+        return st;
+    if (kh_summary_decode(rec, len, out) != 0)
+        return kh_fail(err, KH_ERR_CORRUPT, "%s: summary of article %u is malformed", s->file.name, doc);
+    return KH_OK;
+}
+
+kh_status kh_segment_write_deletions(const char *dir, const kh_segment *s, uint64_t gen,
+                                     kh_error *err)
+{
+    const uint8_t *bits = s->pending ? s->pending : s->del;
+    char file[64], path[4096];
+    snprintf(file, sizeof file, "%s.del.%llu", s->name, (unsigned long long)gen);
+    if (kh_path_join(path, sizeof path, dir, file) != 0)
+        return kh_fail(err, KH_ERR_ARGUMENT, "%s: path too long", dir);
+    kh_sfile_writer w;
+    kh_status st = kh_sfile_create(&w, path, KH_DEL_MAGIC, err);
+    if (st != KH_OK)
+        return st;
+    unsigned char n[4] = {(unsigned char)s->n_docs, (unsigned char)(s->n_docs >> 8),
+                          (unsigned char)(s->n_docs >> 16), (unsigned char)(s->n_docs >> 24)};
+    kh_sfile_begin(&w, KH_SEC_BITS);
+    kh_sfile_write(&w, n, 4);
+    if (bits)
+        kh_sfile_write(&w, bits, (s->n_docs + 7) / 8);
+    else
+        for (uint32_t i = 0; i < (s->n_docs + 7) / 8; i++)
+            kh_sfile_write(&w, "", 1);
+    kh_sfile_end(&w);
+    return kh_sfile_finish(&w, err);
+}
+
+kh_status kh_segment_check(kh_segment *s, kh_error *err)
+{
+    const unsigned char *p;
+    size_t len;
+    /* every section's checksum, including the ones open reads lazily */
+    for (uint32_t i = 0; i < s->file.n; i++) {
+        kh_status st = kh_sfile_section(&s->file, s->file.toc[i].id, 1, &p, &len, err);
+        if (st != KH_OK)
+            return st;
+    }
+    kh_status st = kh_chunks_check(&s->stored, err);
+    if (st == KH_OK)
+        st = kh_chunks_check(&s->summaries, err);
+    if (st != KH_OK)
+        return st;
+    /* terms sorted and unique, postings walk to their end with df documents */
+    uint32_t *positions = NULL;
+    size_t cap = 0;
+    for (uint32_t i = 0; i < s->n_terms; i++) {
+        if (i > 0) {
+            const char *a;
+            size_t n;
+            kh_segment_term(s, i - 1, &a, &n);
+            if (cmp_term(s, i, a, n) <= 0) {
+                free(positions);
+                return corrupt(s, err, "terms out of order");
+            }
+        }
+        kh_postings c;
+        kh_segment_term_postings(s, i, &p, &len);
+        uint32_t df = kh_segment_term_df(s, i), seen = 0;
+        if (kh_postings_init(&c, p, len, df, s->n_docs) != 0) {
+            free(positions);
+            return corrupt(s, err, "postings header damaged");
+        }
+        while (kh_postings_next(&c) != KH_NO_DOC) {
+            if (c.npos > cap) {
+                cap = c.npos * 2;
+                uint32_t *q = realloc(positions, cap * sizeof *q);
+                if (!q) {
+                    free(positions);
+                    return kh_fail(err, KH_ERR_NOMEM, "out of memory");
+                }
+                positions = q;
+            }
+            if (kh_postings_positions(&c, positions) != c.npos && c.npos)
+                break;
+            seen++;
+        }
+        if (c.bad || seen != df) {
+            free(positions);
+            return corrupt(s, err, "postings damaged");
+        }
+    }
+    free(positions);
+    return KH_OK;
+}

@@ -1,0 +1,246 @@
+/* test_index.c — the on-disk index: commit, reopen, replace, delete, lock,
+ * checksums, analyzer mismatch. */
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "index/index.h"
+#include "khabar.h"
+
+static char dir[256];
+
+static void make_article(kh_article *a, const char *id, const char *title, const char *body,
+                         const char *source, const char *published)
+{
+    kh_article_init(a);
+    kh_article_set(&a->id, id, strlen(id));
+    kh_article_set(&a->title, title, strlen(title));
+    kh_article_set(&a->source, source, strlen(source));
+    kh_article_set(&a->published, published, strlen(published));
+    char url[128];
+    snprintf(url, sizeof url, "https://example.com/%s", id);
+    kh_article_set(&a->url, url, strlen(url));
+    kh_article_add_block(a, KH_BLOCK_PARAGRAPH, body, strlen(body));
+}
+
+static kh_index *open_writer(void)
+{
+    kh_index_options opt;
+    kh_index_options_init(&opt);
+    opt.writable = 1;
+    opt.create = 1;
+    kh_index *ix = NULL;
+    kh_error err;
+    kh_status st = kh_index_open(dir, &opt, &ix, &err);
+    if (st != KH_OK)
+        fprintf(stderr, "open: %s\n", err.message);
+    return ix;
+}
+
+static kh_index *open_reader(kh_status *st, kh_error *err)
+{
+    kh_index *ix = NULL;
+    *st = kh_index_open(dir, NULL, &ix, err);
+    return ix;
+}
+
+static void add(kh_index *ix, const char *id, const char *title, const char *body)
+{
+    kh_article a;
+    make_article(&a, id, title, body, "aawsat", "2015-07-21T02:51:32");
+    kh_error err;
+    CHECK_INT(kh_index_add(ix, &a, &err), KH_OK);
+    kh_article_clear(&a);
+}
+
+static size_t count_articles(void)
+{
+    kh_status st;
+    kh_error err;
+    kh_index *ix = open_reader(&st, &err);
+    if (!ix)
+        return (size_t)-1;
+    kh_index_stats stats;
+    kh_index_stats_get(ix, &stats, &err);
+    kh_index_close(ix);
+    return stats.articles;
+}
+
+static void flip_byte(const char *name, long offset_from_end)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    int fd = open(path, O_RDWR);
+    CHECK(fd >= 0);
+    off_t end = lseek(fd, 0, SEEK_END);
+    unsigned char c;
+    CHECK(pread(fd, &c, 1, end - offset_from_end) == 1);
+    c ^= 0x40;
+    CHECK(pwrite(fd, &c, 1, end - offset_from_end) == 1);
+    close(fd);
+}
+
+static void copy_file(const char *from, const char *to)
+{
+    size_t len;
+    char *data = check_read_file(from, &len);
+    CHECK(data != NULL);
+    FILE *f = fopen(to, "wb");
+    fwrite(data, 1, len, f);
+    fclose(f);
+    free(data);
+}
+
+int main(void)
+{
+    snprintf(dir, sizeof dir, "/tmp/kh_test_index_%d", (int)getpid());
+    char cmd[600];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    system(cmd);
+
+    /* a new index is an empty commit */
+    kh_index *w = open_writer();
+    CHECK(w != NULL);
+    CHECK_INT(count_articles(), 0);
+
+    /* a second writer is refused, clearly */
+    kh_index_options opt;
+    kh_index_options_init(&opt);
+    opt.writable = 1;
+    kh_index *w2 = NULL;
+    kh_error err;
+    CHECK_INT(kh_index_open(dir, &opt, &w2, &err), KH_ERR_LOCKED);
+    CHECK(strstr(err.message, "another process is writing") != NULL);
+    CHECK(w2 == NULL);
+
+    add(w, "a1", "بريطانيا: أربعة محاور لاستراتيجية جديدة", "حدد رئيس الوزراء البريطاني ملامح استراتيجية للتصدي للتطرف");
+    add(w, "a2", "ارتفاع أسعار النفط", "ارتفعت أسعار النفط في الأسواق العالمية اليوم");
+    /* not committed: readers see nothing */
+    CHECK_INT(count_articles(), 0);
+    CHECK_INT(kh_index_commit(w, &err), KH_OK);
+    CHECK_INT(count_articles(), 2);
+
+    /* the stored article comes back whole, by id and by url */
+    kh_status st;
+    kh_index *r = open_reader(&st, &err);
+    CHECK_INT(st, KH_OK);
+    kh_article got;
+    kh_article_init(&got);
+    CHECK_INT(kh_index_get(r, "a2", &got, &err), KH_OK);
+    CHECK_STR(got.title, "ارتفاع أسعار النفط");
+    CHECK_STR(got.source, "aawsat");
+    CHECK_INT(got.n_blocks, 1);
+    CHECK_STR(got.n_blocks ? got.blocks[0].text : NULL, "ارتفعت أسعار النفط في الأسواق العالمية اليوم");
+    CHECK_INT(kh_index_get(r, "https://example.com/a1", &got, &err), KH_OK);
+    CHECK_STR(got.id, "a1");
+    CHECK_INT(kh_index_get(r, "nope", &got, &err), KH_ERR_NOT_FOUND);
+
+    /* re-adding an id replaces it, in the buffer and across commits */
+    add(w, "a1", "عنوان جديد", "نص جديد");
+    add(w, "a3", "ثالث", "نص ثالث");
+    add(w, "a3", "ثالث مكرر", "نص ثالث مكرر");
+    CHECK_INT(kh_index_commit(w, &err), KH_OK);
+    CHECK_INT(count_articles(), 3);
+    /* the old reader still sees its commit, until it reopens */
+    CHECK_INT(kh_index_get(r, "a1", &got, &err), KH_OK);
+    CHECK_STR(got.title, "بريطانيا: أربعة محاور لاستراتيجية جديدة");
+    CHECK_INT(kh_index_reopen(r, &err), KH_OK);
+    CHECK_INT(kh_index_get(r, "a1", &got, &err), KH_OK);
+    CHECK_STR(got.title, "عنوان جديد");
+    CHECK_INT(kh_index_get(r, "a3", &got, &err), KH_OK);
+    CHECK_STR(got.title, "ثالث مكرر");
+
+    /* delete by id and by url */
+    size_t n = 0;
+    CHECK_INT(kh_index_delete(w, "a2", &n, &err), KH_OK);
+    CHECK_INT(n, 1);
+    CHECK_INT(kh_index_delete(w, "https://example.com/a3", &n, &err), KH_OK);
+    CHECK_INT(n, 1);
+    CHECK_INT(kh_index_delete(w, "missing", &n, &err), KH_OK);
+    CHECK_INT(n, 0);
+    CHECK_INT(kh_index_commit(w, &err), KH_OK);
+    CHECK_INT(count_articles(), 1);
+
+    /* optimize merges into one segment without deleted articles */
+    add(w, "a4", "رابع", "نص رابع عن النفط");
+    CHECK_INT(kh_index_commit(w, &err), KH_OK);
+    CHECK_INT(kh_index_optimize(w, &err), KH_OK);
+    kh_index_stats stats;
+    CHECK_INT(kh_index_stats_get(w, &stats, &err), KH_OK);
+    CHECK_INT(stats.segments, 1);
+    CHECK_INT(stats.articles, 2);
+    CHECK_INT(stats.deleted, 0);
+    CHECK_INT(kh_index_check(dir, &err), KH_OK);
+
+    /* uncommitted changes vanish with close */
+    add(w, "a5", "خامس", "نص خامس");
+    kh_index_close(w);
+    CHECK_INT(count_articles(), 2);
+    kh_index_close(r);
+
+    /* another stemmer than the index's: mismatch */
+    kh_index_options_init(&opt);
+    opt.stemmer = "none";
+    r = NULL;
+    CHECK_INT(kh_index_open(dir, &opt, &r, &err), KH_ERR_MISMATCH);
+    CHECK(r == NULL);
+
+    /* damage: find the segment file, keep a copy, flip bytes, truncate */
+    w = open_writer();
+    CHECK(w != NULL && w->n_segs == 1);
+    char seg[64], path[512], saved[600];
+    snprintf(seg, sizeof seg, "%s.kseg", w && w->n_segs ? w->segs[0]->name : "x");
+    kh_index_close(w);
+    snprintf(path, sizeof path, "%s/%s", dir, seg);
+    snprintf(saved, sizeof saved, "%s.saved", path);
+    copy_file(path, saved);
+
+    flip_byte(seg, 100); /* inside the sections or the table */
+    r = open_reader(&st, &err);
+    kh_status st2 = st == KH_OK ? kh_index_check(dir, &err) : st;
+    CHECK_INT(st2, KH_ERR_CORRUPT);
+    CHECK(strstr(err.message, seg) != NULL);
+    kh_index_close(r);
+    copy_file(saved, path);
+    CHECK_INT(kh_index_check(dir, &err), KH_OK);
+
+    /* a byte in the middle (postings or stored text) is caught by check */
+    struct stat sb;
+    stat(path, &sb);
+    for (long at = 200; at < sb.st_size - 40; at += sb.st_size / 7) {
+        flip_byte(seg, at);
+        CHECK_INT(kh_index_check(dir, &err), KH_ERR_CORRUPT);
+        CHECK(strstr(err.message, seg) != NULL);
+        copy_file(saved, path);
+    }
+
+    CHECK(truncate(path, sb.st_size - 10) == 0);
+    r = open_reader(&st, &err);
+    CHECK_INT(st, KH_ERR_CORRUPT);
+    CHECK(strstr(err.message, seg) != NULL);
+    CHECK(r == NULL);
+    copy_file(saved, path);
+
+    /* the manifest is checked too */
+    char mpath[512];
+    snprintf(mpath, sizeof mpath, "%s/MANIFEST", dir);
+    copy_file(mpath, saved);
+    flip_byte("MANIFEST", 30);
+    r = open_reader(&st, &err);
+    CHECK_INT(st, KH_ERR_CORRUPT);
+    CHECK(strstr(err.message, "MANIFEST") != NULL);
+    copy_file(saved, mpath);
+    CHECK_INT(kh_index_check(dir, &err), KH_OK);
+
+    /* no index at all */
+    r = NULL;
+    CHECK_INT(kh_index_open("/tmp/kh_no_such_index_dir", NULL, &r, &err), KH_ERR_NOT_FOUND);
+
+    kh_article_clear(&got);
+    system(cmd);
+    return check_done();
+}
