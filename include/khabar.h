@@ -146,6 +146,11 @@ void kh_article_clear(kh_article *a);
  * Returns KH_OK or KH_ERR_NOMEM. */
 kh_status kh_article_set(char **field, const char *text, size_t len);
 
+/* Like kh_article_set, but keeps the bytes as they are apart from trimming
+ * surrounding whitespace: for identifiers (id, url), which must not be
+ * changed by Unicode normalisation. */
+kh_status kh_article_set_verbatim(char **field, const char *text, size_t len);
+
 /* Appends a cleaned caption unless empty or already present. */
 kh_status kh_article_add_caption(kh_article *a, const char *text, size_t len);
 

@@ -50,11 +50,24 @@ void kh_error_prefix(kh_error *err, const char *fmt, ...)
 {
     if (!err)
         return;
-    char prefix[KH_ERROR_MESSAGE_MAX], old[KH_ERROR_MESSAGE_MAX];
+    char old[KH_ERROR_MESSAGE_MAX];
+    memcpy(old, err->message, sizeof old);
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(prefix, sizeof prefix, fmt, ap);
+    int n = vsnprintf(err->message, sizeof err->message, fmt, ap);
     va_end(ap);
-    memcpy(old, err->message, sizeof old);
-    snprintf(err->message, sizeof err->message, "%s: %s", prefix, old);
+    if (n < 0)
+        n = 0;
+    size_t used = (size_t)n < sizeof err->message ? (size_t)n : sizeof err->message - 1;
+    /* Append ": old" by hand: snprintf("%s: %s") trips -Wformat-truncation. */
+    size_t room = sizeof err->message - used;
+    if (room > 2) {
+        err->message[used] = ':';
+        err->message[used + 1] = ' ';
+        size_t take = strlen(old);
+        if (take > room - 3)
+            take = room - 3;
+        memcpy(err->message + used + 2, old, take);
+        err->message[used + 2 + take] = '\0';
+    }
 }
