@@ -24,6 +24,7 @@
 #include <string.h>
 
 #include "khabar.h"
+#include "understand/date.h"
 #include "util/error.h"
 #include "util/text.h"
 #include "util/utf8.h"
@@ -35,6 +36,9 @@ enum {
     DATE_MAX_BYTES = 400,
     /* More tokens than any dateline has; prose runs out of room quickly. */
     DATE_MAX_TOKENS = 48,
+    /* Tokens read before deciding whether the text can start a date at all:
+     * room for the longest label with its colons and "في", and what follows. */
+    FIRST_LOOK_TOKENS = 10,
     /* Longest folded word we need to recognise, in bytes ("بالتوقيت" is 16). */
     WORD_MAX = 32,
     /* How much of the input a message quotes. */
@@ -63,6 +67,9 @@ typedef struct {
     kh_error *err;
     int quiet;              /* inside a speculative rule: do not write err */
     int n, pos;
+    size_t scanned;         /* tokenizer: bytes read so far */
+    int open;               /* tokenizer: index of the token being extended, or -1 */
+    int space;              /* tokenizer: whitespace since the last token */
     token tok[DATE_MAX_TOKENS];
 } parser;
 
@@ -143,13 +150,51 @@ static int32_t punct_code(int32_t cp)
     }
 }
 
+/* Decodes one code point of s[0..len) (len > 0), refusing what is not
+ * well-formed UTF-8 (bad lead or continuation bytes, overlong forms,
+ * surrogates, > U+10FFFF, a sequence cut by the end of the input): returns
+ * its length, or 0. The input is decoded once, here, rather than validated
+ * in a separate pass, so refusing a prose line early skips the rest. */
+static size_t decode_strict(const unsigned char *s, size_t len, int32_t *cp)
+{
+    unsigned char c = s[0];
+    if (c < 0x80) {
+        *cp = c;
+        return 1;
+    }
+    size_t need;
+    int32_t min;
+    if (c >= 0xC2 && c <= 0xDF) {
+        need = 1, min = 0x80;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+        need = 2, min = 0x800;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+        need = 3, min = 0x10000;
+    } else {
+        return 0;
+    }
+    if (len <= need)
+        return 0;
+    int32_t v = c & (0x3F >> need);
+    for (size_t k = 1; k <= need; k++) {
+        if ((s[k] & 0xC0) != 0x80)
+            return 0;
+        v = (v << 6) | (s[k] & 0x3F);
+    }
+    if (v < min || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF))
+        return 0;
+    *cp = v;
+    return need + 1;
+}
+
 /* ------------------------------------------------------------------------ */
 /* Messages                                                                  */
 /* ------------------------------------------------------------------------ */
 
 /* Copies text[start..end) into out for a message: whitespace runs become one
  * space, invisible marks are dropped (the message stays one line), and a long
- * span is cut at a character boundary and marked with "...". cap >= 4. */
+ * span is cut at a character boundary and marked with "...", as is one that
+ * runs into malformed UTF-8. cap >= 4. */
 static void excerpt(const char *text, size_t start, size_t end, char *out, size_t cap)
 {
     const unsigned char *u = (const unsigned char *)text;
@@ -157,7 +202,15 @@ static void excerpt(const char *text, size_t start, size_t end, char *out, size_
     int pending_space = 0;
     for (size_t i = start; i < end;) {
         int32_t cp;
-        size_t k = kh_utf8_decode(u + i, end - i, &cp);
+        size_t k = decode_strict(u + i, end - i, &cp);
+        if (k == 0) {
+            /* Never copy malformed bytes into a message. */
+            if (n + 4 <= cap) {
+                memcpy(out + n, "...", 3);
+                n += 3;
+            }
+            break;
+        }
         if (kh_is_space(cp)) {
             pending_space = n > 0;
             i += k;
@@ -204,6 +257,9 @@ static int date_fail(parser *p, const char *fmt, ...)
 /* The original text of tokens first..last, for quoting in a message. */
 static const char *span_text(const parser *p, int first, int last, char *out, size_t cap)
 {
+    out[0] = '\0';
+    if (p->quiet || !p->err)
+        return out;              /* no message will be written: do not build one */
     if (first < 0 || first >= p->n) {
         snprintf(out, cap, "(end)");
         return out;
@@ -213,6 +269,16 @@ static const char *span_text(const parser *p, int first, int last, char *out, si
     if (last < first)
         last = first;
     excerpt(p->text, p->tok[first].start, p->tok[last].end, out, cap);
+    return out;
+}
+
+/* The original text from token `first` to the end of the input. */
+static const char *rest_text(const parser *p, int first, char *out, size_t cap)
+{
+    out[0] = '\0';
+    if (p->quiet || !p->err || first < 0 || first >= p->n)
+        return out;
+    excerpt(p->text, p->tok[first].start, p->len, out, cap);
     return out;
 }
 
@@ -229,24 +295,37 @@ static const char *const kh_weekday_english[7] = {
 /* Tokens                                                                    */
 /* ------------------------------------------------------------------------ */
 
-static int tokenize(parser *p)
+/* Reads tokens until there are `limit` of them or the text ends. Resumable:
+ * kh_date_parse first reads a few tokens to reject prose cheaply, then the
+ * rest. It pauses only where a new token would begin, so no token is cut. */
+static int tokenize(parser *p, int limit)
 {
     const unsigned char *u = (const unsigned char *)p->text;
-    token *open = NULL;          /* the number or word being extended */
-    int space = 1;
-    p->n = 0;
-    for (size_t i = 0; i < p->len;) {
+    token *open = p->open >= 0 ? &p->tok[p->open] : NULL;
+    size_t i = p->scanned;
+    int status = MATCH;
+    while (i < p->len) {
         int32_t cp;
         size_t at = i;
-        i += kh_utf8_decode(u + i, p->len - i, &cp);
-        if (kh_is_space(cp)) {
-            space = 1;
+        size_t k = decode_strict(u + i, p->len - i, &cp);
+        if (k == 0) {
+            status = date_fail(p, "invalid UTF-8 at byte %zu", at);
+            break;
+        }
+        i += k;
+        /* Arabic letters and digits (U+0621..U+066F) are never space or
+         * invisible: skip those checks for the bulk of the text. */
+        int plain = cp >= 0x0621 && cp <= 0x066F;
+        if (!plain && kh_is_space(cp)) {
+            p->space = 1;
             open = NULL;
             continue;
         }
-        if (cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp <= 0x9F))
-            return date_fail(p, "control character U+%04X at byte %zu", (unsigned)cp, at);
-        if (kh_is_invisible(cp) || is_mark(cp)) {
+        if (cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp <= 0x9F)) {
+            status = date_fail(p, "control character U+%04X at byte %zu", (unsigned)cp, at);
+            break;
+        }
+        if ((!plain && kh_is_invisible(cp)) || is_mark(cp)) {
             /* Transparent: "٢٠\u200F٢٦" is still one number. A mark belongs
              * to its word, so that a quoted "هـ" keeps its tatweel. */
             if (open && open->kind == TOK_WORD && is_mark(cp))
@@ -258,27 +337,37 @@ static int tokenize(parser *p)
         int32_t letter = digit < 0 ? fold_letter(cp) : 0;
         token_kind kind = digit >= 0 ? TOK_NUMBER : letter ? TOK_WORD : TOK_PUNCT;
         if (!open || open->kind != kind || kind == TOK_PUNCT) {
-            if (p->n == DATE_MAX_TOKENS)
-                return date_fail(p, "too many words for a date");
+            if (p->n == limit) {
+                i = at;          /* pause before this token */
+                if (limit == DATE_MAX_TOKENS)
+                    status = date_fail(p, "too many words for a date");
+                break;
+            }
             open = &p->tok[p->n++];
             open->kind = kind;
-            open->space_before = space;
+            open->space_before = p->space;
             open->value = kind == TOK_PUNCT ? punct_code(cp) : 0;
             open->digits = 0;
             open->start = at;
             open->word_len = 0;
         }
         open->end = i;
-        space = 0;
+        p->space = 0;
         if (kind == TOK_NUMBER) {
             if (open->digits < 9)
                 open->value = open->value * 10 + digit;
             open->digits++;
         } else if (kind == TOK_WORD) {
-            char enc[4];
-            size_t k = kh_utf8_encode(letter, enc);
+            /* Folded letters are ASCII or 2-byte Arabic-script letters. */
+            size_t k = letter < 0x80 ? 1 : 2;
             if (open->word_len <= WORD_MAX && open->word_len + k <= WORD_MAX) {
-                memcpy(open->word + open->word_len, enc, k);
+                char *w = open->word + open->word_len;
+                if (k == 1) {
+                    w[0] = (char)letter;
+                } else {
+                    w[0] = (char)(0xC0 | (letter >> 6));
+                    w[1] = (char)(0x80 | (letter & 0x3F));
+                }
                 open->word_len += k;
             } else {
                 open->word_len = WORD_MAX + 1;
@@ -287,7 +376,9 @@ static int tokenize(parser *p)
             open = NULL;         /* each mark is its own token */
         }
     }
-    return MATCH;
+    p->scanned = i;
+    p->open = open ? (int)(open - p->tok) : -1;
+    return status;
 }
 
 static const token *tok_at(const parser *p, int i)
@@ -310,28 +401,13 @@ static int is_punct(const token *t, int32_t c)
     return t && t->kind == TOK_PUNCT && t->value == c;
 }
 
-/* 1 when t is the word w[0..wlen). Table words are written in their natural
- * spelling and folded here exactly as the tokenizer folds input, so a table
- * entry can never be accidentally unreachable. */
+/* 1 when t is the word w[0..wlen). Vocabulary is written in folded form
+ * (ا for every alef, ه for ة, ي for ى, no diacritics, lower-case ASCII: the
+ * unit test checks this through kh_date_vocabulary_check), so comparing is
+ * comparing bytes. */
 static int word_eq_n(const token *t, const char *w, size_t wlen)
 {
-    if (!t || t->kind != TOK_WORD)
-        return 0;
-    const unsigned char *u = (const unsigned char *)w;
-    size_t n = 0;
-    for (size_t i = 0; i < wlen;) {
-        int32_t cp;
-        i += kh_utf8_decode(u + i, wlen - i, &cp);
-        if (is_mark(cp))
-            continue;
-        int32_t f = fold_letter(cp);
-        char enc[4];
-        size_t k = kh_utf8_encode(f ? f : cp, enc);
-        if (n + k > t->word_len || memcmp(t->word + n, enc, k) != 0)
-            return 0;
-        n += k;
-    }
-    return n == t->word_len;
+    return t && t->kind == TOK_WORD && t->word_len == wlen && memcmp(t->word, w, wlen) == 0;
 }
 
 static int word_eq(const token *t, const char *w)
@@ -345,14 +421,20 @@ static int phrase_at(const parser *p, int at, const char *phrase)
 {
     int k = 0;
     for (const char *w = phrase;;) {
-        const char *sp = strchr(w, ' ');
-        size_t wl = sp ? (size_t)(sp - w) : strlen(w);
-        if (!word_eq_n(tok_at(p, at + k), w, wl))
+        const token *t = tok_at(p, at + k);
+        /* Most entries differ from the token in their first letter. */
+        if (!t || t->kind != TOK_WORD || t->word[0] != w[0] ||
+            (t->word_len > 1 && t->word[1] != w[1]))
+            return 0;
+        size_t wl = 0;
+        while (w[wl] && w[wl] != ' ')
+            wl++;
+        if (!word_eq_n(t, w, wl))
             return 0;
         k++;
-        if (!sp)
+        if (!w[wl])
             return k;
-        w = sp + 1;
+        w += wl + 1;
     }
 }
 
@@ -362,6 +444,9 @@ static int longest_phrase(const parser *p, int at, const char *const *list, size
                           size_t *which)
 {
     int best = 0;
+    const token *t = tok_at(p, at);
+    if (!t || t->kind != TOK_WORD)
+        return 0;
     for (size_t i = 0; i < count; i++) {
         int k = phrase_at(p, at, list[i]);
         if (k > best) {
@@ -387,17 +472,17 @@ typedef struct {
 
 static const month_name kh_month_names[] = {
     /* Egypt, Sudan, the Gulf: the Latin names transliterated. */
-    {"يناير", 1, 0}, {"فبراير", 2, 0}, {"مارس", 3, 0}, {"أبريل", 4, 0}, {"مايو", 5, 0},
-    {"يونيو", 6, 0}, {"يونيه", 6, 0}, {"يوليو", 7, 0}, {"يوليه", 7, 0}, {"أغسطس", 8, 0},
-    {"سبتمبر", 9, 0}, {"أكتوبر", 10, 0}, {"نوفمبر", 11, 0}, {"ديسمبر", 12, 0},
+    {"يناير", 1, 0}, {"فبراير", 2, 0}, {"مارس", 3, 0}, {"ابريل", 4, 0}, {"مايو", 5, 0},
+    {"يونيو", 6, 0}, {"يونيه", 6, 0}, {"يوليو", 7, 0}, {"يوليه", 7, 0}, {"اغسطس", 8, 0},
+    {"سبتمبر", 9, 0}, {"اكتوبر", 10, 0}, {"نوفمبر", 11, 0}, {"ديسمبر", 12, 0},
     /* The Levant and Iraq: the Syriac names. */
-    {"كانون الثاني", 1, 0}, {"شباط", 2, 0}, {"آذار", 3, 0}, {"نيسان", 4, 0}, {"أيار", 5, 0},
-    {"حزيران", 6, 0}, {"تموز", 7, 0}, {"آب", 8, 0}, {"أيلول", 9, 0}, {"تشرين الأول", 10, 0},
-    {"تشرين الثاني", 11, 0}, {"كانون الأول", 12, 0},
-    {"كانون ثاني", 1, 0}, {"تشرين أول", 10, 0}, {"تشرين ثاني", 11, 0}, {"كانون أول", 12, 0},
+    {"كانون الثاني", 1, 0}, {"شباط", 2, 0}, {"اذار", 3, 0}, {"نيسان", 4, 0}, {"ايار", 5, 0},
+    {"حزيران", 6, 0}, {"تموز", 7, 0}, {"اب", 8, 0}, {"ايلول", 9, 0}, {"تشرين الاول", 10, 0},
+    {"تشرين الثاني", 11, 0}, {"كانون الاول", 12, 0},
+    {"كانون ثاني", 1, 0}, {"تشرين اول", 10, 0}, {"تشرين ثاني", 11, 0}, {"كانون اول", 12, 0},
     /* Algeria and Tunisia: the French names. */
-    {"جانفي", 1, 0}, {"فيفري", 2, 0}, {"أفريل", 4, 0}, {"ماي", 5, 0}, {"جوان", 6, 0},
-    {"جويلية", 7, 0}, {"أوت", 8, 0},
+    {"جانفي", 1, 0}, {"فيفري", 2, 0}, {"افريل", 4, 0}, {"ماي", 5, 0}, {"جوان", 6, 0},
+    {"جويليه", 7, 0}, {"اوت", 8, 0},
     /* Morocco: French-influenced forms of the Latin names. */
     {"يوليوز", 7, 0}, {"غشت", 8, 0}, {"شتنبر", 9, 0}, {"نونبر", 11, 0}, {"دجنبر", 12, 0},
     /* English, for bilingual pages and RSS-style dates. */
@@ -408,19 +493,25 @@ static const month_name kh_month_names[] = {
     {"aug", 8, 0}, {"sep", 9, 0}, {"sept", 9, 0}, {"oct", 10, 0}, {"nov", 11, 0}, {"dec", 12, 0},
     /* Hijri months: recognised so that a line giving both calendars can use
      * the Gregorian one, and a Hijri-only line is refused by name. */
-    {"محرم", 1, 1}, {"صفر", 2, 1}, {"ربيع الأول", 3, 1}, {"ربيع الثاني", 4, 1},
-    {"ربيع الآخر", 4, 1}, {"جمادى الأولى", 5, 1}, {"جمادى الأول", 5, 1},
-    {"جمادى الآخرة", 6, 1}, {"جمادى الآخر", 6, 1}, {"جمادى الثانية", 6, 1}, {"رجب", 7, 1},
-    {"شعبان", 8, 1}, {"رمضان", 9, 1}, {"شوال", 10, 1}, {"ذو القعدة", 11, 1},
-    {"ذي القعدة", 11, 1}, {"ذو الحجة", 12, 1}, {"ذي الحجة", 12, 1},
+    {"محرم", 1, 1}, {"صفر", 2, 1}, {"ربيع الاول", 3, 1}, {"ربيع الثاني", 4, 1},
+    {"ربيع الاخر", 4, 1}, {"جمادي الاولي", 5, 1}, {"جمادي الاول", 5, 1},
+    {"جمادي الاخره", 6, 1}, {"جمادي الاخر", 6, 1}, {"جمادي الثانيه", 6, 1}, {"رجب", 7, 1},
+    {"شعبان", 8, 1}, {"رمضان", 9, 1}, {"شوال", 10, 1}, {"ذو القعده", 11, 1},
+    {"ذي القعده", 11, 1}, {"ذو الحجه", 12, 1}, {"ذي الحجه", 12, 1},
 };
 
 /* The month name at token `at`: returns its token count (0: none). */
 static int month_at(const parser *p, int at, const month_name **found)
 {
     int best = 0;
+    const token *t = tok_at(p, at);
+    if (!t || t->kind != TOK_WORD)
+        return 0;
     for (size_t i = 0; i < COUNT(kh_month_names); i++) {
-        int k = phrase_at(p, at, kh_month_names[i].name);
+        const char *name = kh_month_names[i].name;
+        if (name[0] != t->word[0] || (t->word_len > 1 && name[1] != t->word[1]))
+            continue;            /* cheap first-letter test before the full compare */
+        int k = phrase_at(p, at, name);
         if (k > best) {
             best = k;
             *found = &kh_month_names[i];
@@ -435,9 +526,9 @@ typedef struct {
 } weekday_name;
 
 static const weekday_name kh_weekday_names[] = {
-    {"الأحد", 0}, {"الاثنين", 1}, {"الاتنين", 1}, {"الثلاثاء", 2}, {"الثلاثا", 2},
-    {"الأربعاء", 3}, {"الأربعا", 3}, {"الخميس", 4}, {"الجمعة", 5}, {"السبت", 6},
-    {"أحد", 0}, {"اثنين", 1}, {"ثلاثاء", 2}, {"أربعاء", 3}, {"خميس", 4}, {"جمعة", 5}, {"سبت", 6},
+    {"الاحد", 0}, {"الاثنين", 1}, {"الاتنين", 1}, {"الثلاثاء", 2}, {"الثلاثا", 2},
+    {"الاربعاء", 3}, {"الاربعا", 3}, {"الخميس", 4}, {"الجمعه", 5}, {"السبت", 6},
+    {"احد", 0}, {"اثنين", 1}, {"ثلاثاء", 2}, {"اربعاء", 3}, {"خميس", 4}, {"جمعه", 5}, {"سبت", 6},
     {"sunday", 0}, {"monday", 1}, {"tuesday", 2}, {"wednesday", 3}, {"thursday", 4},
     {"friday", 5}, {"saturday", 6},
     {"sun", 0}, {"mon", 1}, {"tue", 2}, {"tues", 2}, {"wed", 3}, {"thu", 4}, {"thur", 4},
@@ -450,7 +541,7 @@ static int weekday_at(const parser *p, int at)
     if (!t || t->kind != TOK_WORD)
         return -1;
     for (size_t i = 0; i < COUNT(kh_weekday_names); i++)
-        if (word_eq(t, kh_weekday_names[i].name))
+        if (kh_weekday_names[i].name[0] == t->word[0] && word_eq(t, kh_weekday_names[i].name))
             return kh_weekday_names[i].weekday;
     return -1;
 }
@@ -463,7 +554,7 @@ typedef struct {
 } meridiem_name;
 
 static const meridiem_name kh_meridiem_names[] = {
-    {"ص", MERIDIEM_AM}, {"صباحا", MERIDIEM_AM}, {"صباحاً", MERIDIEM_AM}, {"صباح", MERIDIEM_AM},
+    {"ص", MERIDIEM_AM}, {"صباحا", MERIDIEM_AM}, {"صباح", MERIDIEM_AM},
     {"am", MERIDIEM_AM},
     {"م", MERIDIEM_PM}, {"مساء", MERIDIEM_PM}, {"مساءا", MERIDIEM_PM}, {"عصرا", MERIDIEM_PM},
     {"عصر", MERIDIEM_PM}, {"pm", MERIDIEM_PM},
@@ -488,21 +579,31 @@ static int meridiem_at(const parser *p, int at, meridiem *kind)
  * handled separately so each label is listed once. */
 static const char *const kh_date_labels[] = {
     "نشر", "نشرت", "نشر بتاريخ", "تم النشر", "تاريخ النشر", "وقت النشر",
-    "آخر تحديث", "تاريخ آخر تحديث", "تم التحديث", "تاريخ التحديث", "التحديث", "تحديث",
-    "محدث", "بتاريخ", "التاريخ", "تاريخ", "أضيف", "في",
+    "اخر تحديث", "تاريخ اخر تحديث", "تم التحديث", "تاريخ التحديث", "التحديث", "تحديث",
+    "محدث", "بتاريخ", "التاريخ", "تاريخ", "اضيف", "في",
     "published", "updated", "last updated", "posted", "date",
 };
 
 static const char *const kh_label_tails[] = {"في", "بتاريخ", "يوم في", "on", "at"};
 
+/* Era markers after a year. */
+static const char *const kh_era_ad[] = {"م", "ميلادي", "ميلاديه"};
+static const char *const kh_era_hijri[] = {"ه", "هجري", "هجريه"};
+
 /* Words that join a Hijri and a Gregorian date: "... هـ الموافق 04 يناير". */
-static const char *const kh_date_links[] = {"الموافق", "موافق", "الموافق ل", "الموافق لـ", "وفق"};
+static const char *const kh_date_links[] = {"الموافق", "موافق", "الموافق ل", "وفق"};
 
 /* Words that may stand between a date and its time: "... 2026 الساعة 09:36". */
 static const char *const kh_time_lead[] = {
-    "الساعة", "في الساعة", "على الساعة", "عند الساعة", "في تمام الساعة", "تمام الساعة",
+    "الساعه", "في الساعه", "علي الساعه", "عند الساعه", "في تمام الساعه", "تمام الساعه",
     "at",
 };
+
+/* "Time of ...": introduces a place whose clock is meant. */
+static const char *const kh_zone_lead[] = {"بتوقيت", "توقيت", "حسب توقيت", "بحسب توقيت"};
+
+/* "Local time": true, but it gives no offset. */
+static const char *const kh_local_time[] = {"بالتوقيت المحلي", "التوقيت المحلي"};
 
 static const char *const kh_greenwich[] = {
     "غرينتش", "غرينيتش", "جرينتش", "جرينيتش", "قرينتش", "gmt", "utc",
@@ -512,7 +613,7 @@ static const char *const kh_greenwich[] = {
  * or Riyadh time fixes the offset. Places whose offset changes with the
  * season (Cairo, Beirut, ...) are refused: we would have to guess. */
 static const char *const kh_mecca_time[] = {
-    "مكة", "مكة المكرمة", "الرياض", "السعودية",
+    "مكه", "مكه المكرمه", "الرياض", "السعوديه",
 };
 
 /* ------------------------------------------------------------------------ */
@@ -731,12 +832,12 @@ static int parse_date_unit(parser *p, date_unit *u)
     /* The era marker: "م" right after the year means AD (a "م" after a time
      * means PM — position decides); "هـ" marks a Hijri year. */
     t = cur(p);
-    if (word_eq(t, "م") || word_eq(t, "ميلادي") || word_eq(t, "ميلادية")) {
+    if (longest_phrase(p, p->pos, kh_era_ad, COUNT(kh_era_ad), NULL)) {
         if (u->hijri)
             return date_fail(p, "Hijri date '%s' carries the AD marker '%s'",
                              span_text(p, u->first, p->pos - 1, s, sizeof s), "م");
         p->pos++;
-    } else if (word_eq(t, "هـ") || word_eq(t, "هجري") || word_eq(t, "هجرية")) {
+    } else if (longest_phrase(p, p->pos, kh_era_hijri, COUNT(kh_era_hijri), NULL)) {
         if (!u->hijri && !u->numeric)
             return date_fail(p, "Gregorian month in '%s' carries the Hijri marker 'هـ'",
                              span_text(p, u->first, p->pos - 1, s, sizeof s));
@@ -922,7 +1023,8 @@ static int parse_offset_digits(parser *p, int sign, int loose, kh_datetime *dt)
     } else {
         return NO_MATCH;
     }
-    if (hours > 14 || minutes > 59)
+    /* Real offsets run from -12:00 to +14:00; allow ±14:00 either way. */
+    if (minutes > 59 || hours * 60 + minutes > 14 * 60)
         return NO_MATCH;
     /* "- 2026/01/04" after a time is a separator and a date, not an offset. */
     const token *after = tok_at(p, p->pos + used);
@@ -972,8 +1074,8 @@ static int parse_zone(parser *p, kh_datetime *dt)
         dt->has_offset = 1;
         dt->offset_minutes = 0;
         r = parse_zone_suffix(p, dt);
-    } else if (word_eq(t, "بتوقيت") || word_eq(t, "توقيت")) {
-        p->pos++;
+    } else if ((k = longest_phrase(p, p->pos, kh_zone_lead, COUNT(kh_zone_lead), NULL))) {
+        p->pos += k;
         if ((k = longest_phrase(p, p->pos, kh_greenwich, COUNT(kh_greenwich), NULL))) {
             p->pos += k;
             dt->has_offset = 1;
@@ -989,9 +1091,8 @@ static int parse_zone(parser *p, kh_datetime *dt)
                                 "Mecca/Riyadh time)",
                              span_text(p, p->pos, p->n - 1, s, sizeof s));
         }
-    } else if ((k = phrase_at(p, p->pos, "بالتوقيت المحلي")) ||
-               (k = phrase_at(p, p->pos, "التوقيت المحلي"))) {
-        p->pos += k;             /* "local time": true, but says no offset */
+    } else if ((k = longest_phrase(p, p->pos, kh_local_time, COUNT(kh_local_time), NULL))) {
+        p->pos += k;
         r = MATCH;
     } else if (word_eq(t, "ت") && is_punct(tok_at(p, p->pos + 1), '.') &&
                word_eq(tok_at(p, p->pos + 2), "غ")) {
@@ -1041,7 +1142,7 @@ static int parse_line(parser *p, kh_datetime *dt)
         if (r == NO_MATCH) {
             if (p->n - p->pos == 1 && cur(p)->kind == TOK_NUMBER)
                 return date_fail(p, "a lone number is not a date");
-            return date_fail(p, "no date at '%s'", span_text(p, p->pos, p->n - 1, s, sizeof s));
+            return date_fail(p, "no date at '%s'", rest_text(p, p->pos, s, sizeof s));
         }
         int save = p->pos;
         skip_punct(p, ",-|");
@@ -1062,12 +1163,126 @@ static int parse_line(parser *p, kh_datetime *dt)
         }
     }
     if (p->pos < p->n)
-        return date_fail(p, "trailing text after the date: '%s'",
-                         span_text(p, p->pos, p->n - 1, s, sizeof s));
+        return date_fail(p, "trailing text after the date: '%s'", rest_text(p, p->pos, s, sizeof s));
     dt->year = g.year;
     dt->month = g.month;
     dt->day = g.day;
     return MATCH;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Vocabulary self-check                                                     */
+/* ------------------------------------------------------------------------ */
+
+static int is_folded_phrase(const char *s)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    size_t len = strlen(s), word = 0;
+    if (len == 0 || s[0] == ' ' || s[len - 1] == ' ')
+        return 0;
+    for (size_t i = 0; i < len;) {
+        int32_t cp;
+        i += kh_utf8_decode(u + i, len - i, &cp);
+        if (cp == ' ') {
+            if (word == 0)
+                return 0;        /* two spaces in a row */
+            word = 0;
+            continue;
+        }
+        if (fold_letter(cp) != cp)
+            return 0;            /* not a letter, or not in folded form */
+        char enc[4];
+        word += kh_utf8_encode(cp, enc);
+        if (word > WORD_MAX)
+            return 0;
+    }
+    return 1;
+}
+
+static size_t check_list(const char *const *list, size_t count, const char **first_bad)
+{
+    size_t bad = 0;
+    for (size_t i = 0; i < count; i++)
+        if (!is_folded_phrase(list[i]) && bad++ == 0 && first_bad)
+            *first_bad = list[i];
+    return bad;
+}
+
+#define CHECK_LIST(a) check_list((a), COUNT(a), bad ? NULL : first_bad)
+
+size_t kh_date_vocabulary_check(const char **first_bad)
+{
+    size_t bad = 0;
+    for (size_t i = 0; i < COUNT(kh_month_names); i++)
+        if (!is_folded_phrase(kh_month_names[i].name) && bad++ == 0 && first_bad)
+            *first_bad = kh_month_names[i].name;
+    for (size_t i = 0; i < COUNT(kh_weekday_names); i++)
+        if (!is_folded_phrase(kh_weekday_names[i].name) && bad++ == 0 && first_bad)
+            *first_bad = kh_weekday_names[i].name;
+    for (size_t i = 0; i < COUNT(kh_meridiem_names); i++)
+        if (!is_folded_phrase(kh_meridiem_names[i].name) && bad++ == 0 && first_bad)
+            *first_bad = kh_meridiem_names[i].name;
+    bad += CHECK_LIST(kh_date_labels);
+    bad += CHECK_LIST(kh_label_tails);
+    bad += CHECK_LIST(kh_era_ad);
+    bad += CHECK_LIST(kh_era_hijri);
+    bad += CHECK_LIST(kh_date_links);
+    bad += CHECK_LIST(kh_time_lead);
+    bad += CHECK_LIST(kh_zone_lead);
+    bad += CHECK_LIST(kh_local_time);
+    bad += CHECK_LIST(kh_greenwich);
+    bad += CHECK_LIST(kh_mecca_time);
+    return bad;
+}
+
+/* 1 when t is the first word of phrase. */
+static int starts_phrase(const token *t, const char *phrase)
+{
+    if (phrase[0] != t->word[0] || (t->word_len > 1 && phrase[1] != t->word[1]))
+        return 0;
+    size_t wl = 0;
+    while (phrase[wl] && phrase[wl] != ' ')
+        wl++;
+    return word_eq_n(t, phrase, wl);
+}
+
+/* Can the very first token begin a line of our grammar? A number, or the
+ * first word of a label, weekday or month name. Most prose lines fail this
+ * after one word. */
+static int first_token_plausible(const parser *p)
+{
+    const token *t = tok_at(p, 0);
+    if (!t || t->kind == TOK_NUMBER)
+        return 1;
+    if (t->kind != TOK_WORD)
+        return 0;
+    if (weekday_at(p, 0) >= 0 || word_eq(t, "يوم"))
+        return 1;
+    for (size_t i = 0; i < COUNT(kh_month_names); i++)
+        if (starts_phrase(t, kh_month_names[i].name))
+            return 1;
+    for (size_t i = 0; i < COUNT(kh_date_labels); i++)
+        if (starts_phrase(t, kh_date_labels[i]))
+            return 1;
+    return 0;
+}
+
+/* Can the first tokens (after a label) begin a date or a time? Lets prose
+ * that happens to hold a digit be refused after reading a few tokens. */
+static int can_start_date(parser *p)
+{
+    const month_name *m;
+    skip_label(p);
+    const token *t = cur(p);
+    int yes = !t ? p->scanned < p->len     /* the label filled the first look */
+                 : t->kind == TOK_NUMBER || weekday_at(p, p->pos) >= 0 ||
+                       word_eq(t, "يوم") || month_at(p, p->pos, &m) > 0;
+    if (!yes && t) {
+        char s[EXCERPT_MAX];
+        date_fail(p, "no date at '%s'", rest_text(p, p->pos, s, sizeof s));
+    }
+    p->pos = 0;
+    return yes;
 }
 
 /* Any digit of the three systems? A date always has one, and most prose
@@ -1095,10 +1310,7 @@ kh_status kh_date_parse(const char *text, size_t len, kh_datetime *out, kh_error
     if (len > DATE_MAX_BYTES)
         return kh_fail(err, KH_ERR_PARSE, "not a date: %zu bytes is too long for a dateline "
                                           "(at most %d)", len, (int)DATE_MAX_BYTES);
-    size_t bad = 0;
-    if (!kh_utf8_valid(text, len, &bad))
-        return kh_fail(err, KH_ERR_PARSE, "not a date: invalid UTF-8 at byte %zu", bad);
-    if (len == 0 || kh_text_is_blank(text, len))
+    if (len == 0)
         return kh_fail(err, KH_ERR_PARSE, "not a date: the text is empty");
 
     parser p;
@@ -1107,11 +1319,32 @@ kh_status kh_date_parse(const char *text, size_t len, kh_datetime *out, kh_error
     p.err = err;
     p.quiet = 0;
     p.n = p.pos = 0;
+    p.scanned = 0;
+    p.open = -1;
+    p.space = 1;
+    char s[EXCERPT_MAX];
+
+    /* Most lines a reader offers are prose. Refuse them as early as possible:
+     * after one token when it cannot begin a date, after one byte scan when
+     * there is no digit, after a few tokens when none can begin a date —
+     * and build a message only when the caller asked for one. */
+    if (tokenize(&p, 1) != MATCH)
+        return KH_ERR_PARSE;
+    if (p.n == 0)                /* nothing but whitespace and invisible marks */
+        return kh_fail(err, KH_ERR_PARSE, "not a date: the text is empty");
+    if (!first_token_plausible(&p)) {
+        date_fail(&p, "no date at '%s'", rest_text(&p, 0, s, sizeof s));
+        return KH_ERR_PARSE;
+    }
     if (!has_digit(text, len)) {
         date_fail(&p, "no date: the text has no digits");
         return KH_ERR_PARSE;
     }
-    if (tokenize(&p) != MATCH)
+    if (tokenize(&p, FIRST_LOOK_TOKENS) != MATCH)
+        return KH_ERR_PARSE;
+    if (p.n > 0 && !can_start_date(&p))
+        return KH_ERR_PARSE;
+    if (tokenize(&p, DATE_MAX_TOKENS) != MATCH)
         return KH_ERR_PARSE;
     kh_datetime dt;
     memset(&dt, 0, sizeof dt);

@@ -8,6 +8,7 @@
 
 #include "check.h"
 #include "khabar.h"
+#include "understand/date.h"
 
 /* The result as one comparable string: "2026-01-04" for a date alone,
  * "2026-01-04T21:36:00" with a time, plus "+03:00" with an offset. */
@@ -396,7 +397,9 @@ static void test_not_dates(void)
     BAD("   \t ", "empty");
     BAD("2026", "a lone number");
     BAD("٢٠٢٦", "a lone number");
-    BAD("كشف موقع «أكسيوس» الأمريكي، نقلًا عن مسؤول إسرائيلي، عن عقد لقاء مرتقب", "no digits");
+    BAD("كشف موقع «أكسيوس» الأمريكي، نقلًا عن مسؤول إسرائيلي، عن عقد لقاء مرتقب", "no date at 'كشف موقع");
+    BAD("في خطوة لافتة أعلنت الحكومة", "no digits");
+    BAD("«الأحد 04 يناير 2026»", "no date at '«الأحد");
     BAD("قتل 3 أشخاص في انفجار", "no date");
     BAD("اجتمع 40 وزيرا في 2026", "no date");
     BAD("الأحد 04 يناير 2026 - 09:36 م عمرو أحمد", "trailing text after the date: 'عمرو أحمد'");
@@ -487,8 +490,20 @@ static void test_format(void)
     CHECK_INT(kh_datetime_format(NULL, buf, sizeof buf), 0);
 }
 
+/* The parser compares vocabulary as bytes: an entry written with أ or ة
+ * would silently never match. */
+static void test_vocabulary_folded(void)
+{
+    const char *first_bad = NULL;
+    size_t bad = kh_date_vocabulary_check(&first_bad);
+    CHECK_INT(bad, 0);
+    if (bad)
+        fprintf(stderr, "    first unfolded entry: %s\n", first_bad);
+}
+
 int main(void)
 {
+    test_vocabulary_folded();
     test_seed_dateline();
     test_egyptian_gulf_months();
     test_levantine_months();
