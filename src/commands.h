@@ -9,5 +9,12 @@
 
 int cmd_extract(int argc, char **argv);
 int cmd_analyze(int argc, char **argv);
+int cmd_ingest(int argc, char **argv);
+int cmd_search(int argc, char **argv);
+int cmd_show(int argc, char **argv);
+int cmd_delete(int argc, char **argv);
+int cmd_stats(int argc, char **argv);
+int cmd_check(int argc, char **argv);
+int cmd_optimize(int argc, char **argv);
 
 #endif

@@ -14,6 +14,13 @@ typedef struct command {
 static const command commands[] = {
     {"extract", cmd_extract, "turn scraped pages and JSON feeds into clean articles (JSONL)"},
     {"analyze", cmd_analyze, "show how text is normalised, tokenised and stemmed"},
+    {"ingest", cmd_ingest, "index articles from files, directories or stdin (creates the index)"},
+    {"search", cmd_search, "search an index: ranked articles with highlighted snippets"},
+    {"show", cmd_show, "print a stored article (JSON) by id or url"},
+    {"delete", cmd_delete, "delete articles by id or url"},
+    {"stats", cmd_stats, "what an index holds: articles, segments, terms, sizes, analyzer"},
+    {"check", cmd_check, "verify every checksum and structure of an index"},
+    {"optimize", cmd_optimize, "merge an index into one segment, dropping deleted articles"},
 };
 
 static void usage(FILE *out)
