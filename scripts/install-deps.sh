@@ -4,7 +4,7 @@
 set -euo pipefail
 
 packages=(
-  build-essential cmake pkg-config clang python3 gzip zstd
+  build-essential make cmake pkg-config clang python3 gzip zstd
   libutf8proc-dev libstemmer-dev libxml2-dev libjansson-dev libarchive-dev
   libzstd-dev zlib1g-dev libmicrohttpd-dev
 )
@@ -23,6 +23,12 @@ done
 
 echo "khabar: installing ${missing[*]}" >&2
 sudo=""
-[ "$(id -u)" -ne 0 ] && sudo="sudo"
+if [ "$(id -u)" -ne 0 ]; then
+  if ! command -v sudo >/dev/null; then
+    echo "khabar: missing packages: ${missing[*]}; run this as root or install sudo" >&2
+    exit 1
+  fi
+  sudo="sudo"
+fi
 $sudo apt-get update -q
 DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends "${missing[@]}"

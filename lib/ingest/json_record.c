@@ -105,13 +105,14 @@ static kh_status add_lines(kh_article *a, const char *s, size_t len)
     return KH_OK;
 }
 
-static int in_string_array(json_t *arr, const char *s, size_t len)
+/* Is s[0..len) the next heading of `headings` (at *next)? Headings are
+ * matched in order, so that a paragraph with a heading's text stays one. */
+static int is_next_heading(json_t *headings, size_t *next, const char *s, size_t len)
 {
-    size_t i;
-    json_t *item;
-    json_array_foreach(arr, i, item) {
-        if (json_is_string(item) && json_string_length(item) == len && !memcmp(json_string_value(item), s, len))
-            return 1;
+    json_t *h = json_array_get(headings, *next);
+    if (json_is_string(h) && json_string_length(h) == len && !memcmp(json_string_value(h), s, len)) {
+        (*next)++;
+        return 1;
     }
     return 0;
 }
@@ -127,11 +128,12 @@ static kh_status set_body(json_t *rec, kh_article *a, kh_buf *b)
     kh_status st = KH_OK;
     if (json_is_string(body) && (json_is_array(headings) || json_is_array(paragraphs))) {
         const char *s = json_string_value(body), *end = s + json_string_length(body);
+        size_t next_heading = 0;
         while (s < end && st == KH_OK) {
             const char *sep = strstr(s, "\n\n");
             const char *block_end = sep && sep < end ? sep : end;
             size_t len = (size_t)(block_end - s);
-            int heading = json_is_array(headings) && in_string_array(headings, s, len);
+            int heading = json_is_array(headings) && is_next_heading(headings, &next_heading, s, len);
             st = kh_article_add_block(a, heading ? KH_BLOCK_HEADING : KH_BLOCK_PARAGRAPH, s, len);
             s = block_end == end ? end : block_end + 2;
         }
@@ -179,15 +181,15 @@ static kh_status set_captions(json_t *rec, kh_article *a)
  * rather than guessed. khabar's own JSON carries both. */
 static kh_status set_dates(json_t *rec, kh_article *a, kh_buf *b)
 {
-    const char *key = first_text(rec, DATE_KEYS, b);
-    if (!key)
-        return KH_OK;
-    kh_status st = kh_article_set(&a->published_raw, b->data, b->len);
-    if (st != KH_OK)
-        return st;
+    kh_status st = KH_OK;
     json_t *raw = json_object_get(rec, "published_raw");
     if (json_is_string(raw) &&
         (st = kh_article_set(&a->published_raw, json_string_value(raw), json_string_length(raw))) != KH_OK)
+        return st;
+    const char *key = first_text(rec, DATE_KEYS, b);
+    if (!key)
+        return KH_OK;
+    if (!a->published_raw && (st = kh_article_set(&a->published_raw, b->data, b->len)) != KH_OK)
         return st;
     kh_datetime dt;
     if (kh_date_parse(b->data, b->len, &dt, NULL) == KH_OK) {

@@ -16,7 +16,7 @@
 #include "util/error.h"
 #include "util/utf8.h"
 
-enum { READ_CHUNK = 1 << 18, DEFAULT_MAX_RECORD = 8 << 20 };
+enum { READ_CHUNK = 1 << 16, DEFAULT_MAX_RECORD = 8 << 20 };
 /* A JSON array must be parsed whole; allow it far more than one record. */
 static const size_t MAX_WHOLE_INPUT = (size_t)1 << 30;
 

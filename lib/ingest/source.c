@@ -11,7 +11,7 @@
 
 #include "util/error.h"
 
-enum { RAW_CHUNK = 1 << 17 };
+enum { RAW_CHUNK = 1 << 16 };
 
 typedef enum { COMP_UNKNOWN, COMP_NONE, COMP_GZIP, COMP_ZSTD } compression;
 

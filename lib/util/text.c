@@ -34,24 +34,51 @@ int kh_is_arabic(int32_t cp)
            (cp >= 0xFE70 && cp <= 0xFEFC);
 }
 
-/* Could NFC change text containing cp? Answering "no" quickly for the
- * characters news text is made of keeps NFC off the hot path: utf8proc's
- * full normalisation costs far more than a scan. ASCII and Latin-1 are
- * already composed; an Arabic letter only composes with a following hamza
- * or madda mark, and those marks have a non-zero combining class, so they
- * are caught by the general test below. */
-static int nfc_may_change(int32_t cp)
+/* Could NFC change this text? Answering "no" quickly for the characters news
+ * text is made of keeps utf8proc's full normalisation (several times slower
+ * than a scan) off the hot path. The answer may be a false "yes", never a
+ * false "no":
+ *  - ASCII and Latin-1 are already composed.
+ *  - Arabic harakat (fatha, tanween, shadda ...) have non-zero combining
+ *    classes, so NFC reorders a run of them that is out of canonical order
+ *    (kasra 32 typed before shadda 33 is fine; shadda before kasra is not),
+ *    but they compose with nothing: the only Arabic marks that compose are
+ *    madda and hamza above/below (U+0653..U+0655), after ا و ي ه ۂ ە ے.
+ *  - Precomposed Arabic letters (أ إ آ ؤ ئ) are NFC-stable.
+ *  - Anything else outside ASCII/Arabic that has a canonical decomposition,
+ *    a combining class, or takes part in composition sends the text to
+ *    utf8proc. */
+static int nfc_may_change(const unsigned char *u, size_t len)
 {
-    if (cp < 0x300)
-        return 0;
-    const utf8proc_property_t *p = utf8proc_get_property(cp);
-    if (p->combining_class != 0)
-        return 1;
-    if (p->decomp_seqindex != UINT16_MAX && p->decomp_type == 0)
-        return 1;                               /* has a canonical decomposition */
-    if (cp >= 0x0600 && cp <= 0x06FF)
-        return 0;
-    return p->comb_index != UINT16_MAX;         /* may compose with a neighbour */
+    int prev_ccc = 0;
+    for (size_t i = 0; i < len;) {
+        if (u[i] < 0x80) {
+            prev_ccc = 0;
+            i++;
+            continue;
+        }
+        int32_t cp;
+        i += kh_utf8_decode(u + i, len - i, &cp);
+        if (cp < 0x300) {
+            prev_ccc = 0;
+            continue;
+        }
+        const utf8proc_property_t *p = utf8proc_get_property(cp);
+        int ccc = p->combining_class;
+        if (cp >= 0x0600 && cp <= 0x06FF) {
+            if (cp >= 0x0653 && cp <= 0x0655)
+                return 1;
+            if (ccc != 0 && ccc < prev_ccc)
+                return 1;
+            prev_ccc = ccc;
+            continue;
+        }
+        if (ccc != 0 || (p->decomp_seqindex != UINT16_MAX && p->decomp_type == 0) ||
+            p->comb_index != UINT16_MAX)
+            return 1;
+        prev_ccc = 0;
+    }
+    return 0;
 }
 
 void kh_text_clean(const char *s, size_t len, kh_buf *out)
@@ -59,23 +86,14 @@ void kh_text_clean(const char *s, size_t len, kh_buf *out)
     const unsigned char *u = (const unsigned char *)s;
     utf8proc_uint8_t *composed = NULL;
 
-    for (size_t i = 0; i < len;) {
-        if (u[i] < 0x80) {
-            i++;
-            continue;
-        }
-        int32_t cp;
-        i += kh_utf8_decode(u + i, len - i, &cp);
-        if (nfc_may_change(cp)) {
-            utf8proc_ssize_t n = utf8proc_map((const utf8proc_uint8_t *)s, (utf8proc_ssize_t)len,
-                                              &composed, UTF8PROC_STABLE | UTF8PROC_COMPOSE);
-            if (n >= 0) {
-                u = composed;
-                len = (size_t)n;
-            } else {
-                composed = NULL;   /* cannot happen on valid UTF-8; keep the text as is */
-            }
-            break;
+    if (nfc_may_change(u, len)) {
+        utf8proc_ssize_t n = utf8proc_map((const utf8proc_uint8_t *)s, (utf8proc_ssize_t)len, &composed,
+                                          UTF8PROC_STABLE | UTF8PROC_COMPOSE);
+        if (n >= 0) {
+            u = composed;
+            len = (size_t)n;
+        } else {
+            composed = NULL;   /* cannot happen on valid UTF-8; keep the text as is */
         }
     }
 
