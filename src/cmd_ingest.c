@@ -35,6 +35,7 @@ static void ingest_usage(FILE *out)
         "      --ram-buffer MB    write a segment when buffered data exceed MB (default 256)\n"
         "      --stemmer NAME     analyzer for a new index: light (default), light10,\n"
         "                         snowball or none; an existing index keeps its own\n"
+        "  -v, --verbose          report every commit on standard error\n"
         "  -q, --quiet            no progress and no summary\n"
         "  -h, --help             this help\n"
         "\n"
@@ -162,10 +163,12 @@ int cmd_ingest(int argc, char **argv)
         {"ram-buffer", required_argument, NULL, 'r'},
         {"stemmer", required_argument, NULL, 'S'},
         {"quiet", no_argument, NULL, 'q'},
+        {"verbose", no_argument, NULL, 'v'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     const char *dir = "khabar-index";
+    int verbose = 0;
     kh_extract_options xopt;
     kh_extract_options_init(&xopt);
     kh_index_options iopt;
@@ -175,7 +178,7 @@ int cmd_ingest(int argc, char **argv)
     unsigned long every = 10000, seconds = 60, ram_mb = 0;
     int quiet = 0, c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "i:f:n:qh", options, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "i:f:n:qvh", options, NULL)) != -1) {
         switch (c) {
         case 'i': dir = optarg; break;
         case 'f': {
@@ -208,6 +211,7 @@ int cmd_ingest(int argc, char **argv)
             break;
         case 'S': iopt.stemmer = optarg; break;
         case 'q': quiet = 1; break;
+        case 'v': verbose = 1; break;
         case 'h': ingest_usage(stdout); return 0;
         default: ingest_usage(stderr); return 2;
         }
@@ -286,6 +290,9 @@ int cmd_ingest(int argc, char **argv)
                 commits++;
                 since_commit = 0;
                 last_commit = t;
+                if (verbose)
+                    fprintf(stderr, "%skhabar ingest: committed after %lu articles\n", tty ? "\r\033[K" : "",
+                            articles);
             }
             if (tty && t - last_progress > 0.25) {
                 progress(articles, mb, t0, total_bytes > 0 ? done_bytes / total_bytes : 0, 0);
@@ -306,6 +313,8 @@ int cmd_ingest(int argc, char **argv)
             fatal = 1;
         } else {
             commits++;
+            if (verbose)
+                fprintf(stderr, "khabar ingest: committed after %lu articles\n", articles);
         }
     }
     if (tty)
