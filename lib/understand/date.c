@@ -15,8 +15,9 @@
  *     why, and nothing else is tried — we report rather than guess).
  *
  * Everything lives on the caller's stack: no allocation, no mutable globals,
- * so the function is reentrant. The input is validated as UTF-8 before it is
- * decoded and is never read past len (it need not be NUL-terminated).
+ * so the function is reentrant. The input is validated as UTF-8 while it is
+ * decoded and is never read past len (it need not be NUL-terminated). Prose
+ * is refused in stages, as early as possible (see kh_date_parse).
  */
 #include <stdarg.h>
 #include <stdint.h>
