@@ -119,14 +119,19 @@ nomem:
     return KH_ERR_NOMEM;
 }
 
-/* Returns the length of `prefix` if s starts with it followed by a space,
- * a colon or the end; 0 otherwise. */
+/* Returns the length of `prefix` if s starts with it followed by the end, a
+ * space, or punctuation that separates a marker from a name (: / - – — |);
+ * 0 otherwise. */
 static size_t starts_with_word(const char *s, const char *prefix)
 {
     size_t n = strlen(prefix);
     if (strncmp(s, prefix, n) != 0)
         return 0;
-    return (s[n] == '\0' || s[n] == ' ' || s[n] == ':') ? n : 0;
+    const char *next = s + n;
+    if (*next == '\0' || *next == ' ' || *next == ':' || *next == '/' || *next == '-' || *next == '|' ||
+        *next == '(' || !strncmp(next, "\xE2\x80\x93", 3) || !strncmp(next, "\xE2\x80\x94", 3))
+        return n;
+    return 0;
 }
 
 /* Byline markers, with and without hamza as scrapers write them. */
@@ -141,8 +146,14 @@ static const char *byline_name(const line *l)
         if (!n)
             continue;
         const char *name = l->text + n;
-        while (*name == ' ' || *name == ':' || *name == '-')
-            name++;
+        for (;;) {
+            if (*name == ' ' || *name == ':' || *name == '-' || *name == '/' || *name == '|')
+                name++;
+            else if (!strncmp(name, "\xE2\x80\x93", 3) || !strncmp(name, "\xE2\x80\x94", 3))
+                name += 3;   /* – — */
+            else
+                break;
+        }
         if (*name && count_words(name) <= NAME_MAX_WORDS + 2)
             return name;
     }
@@ -232,6 +243,86 @@ static kh_status set_published(kh_article *a, const line *l, const kh_datetime *
     return st != KH_OK ? st : kh_article_set(&a->published_raw, l->text, l->len);
 }
 
+/* The lines before the dateline: masthead, then optionally a section label,
+ * the headline, a standfirst, and a byline (marked, or a bare name after a
+ * headline too long to be one). */
+static kh_status parse_header(const page *p, size_t end, kh_article *a, size_t *standfirst,
+                              size_t *standfirst_end)
+{
+    const line *L = p->lines;
+    kh_status st = KH_OK;
+    *standfirst = *standfirst_end = 0;
+    if (end == 0)
+        return KH_OK;
+    if (end == 1)
+        return kh_article_set(&a->title, L[0].text, L[0].len);
+    if (end == 2 && (byline_name(&L[1]) || (looks_like_name(&L[1]) && L[0].words > NAME_MAX_WORDS))) {
+        /* headline and byline, no masthead */
+        const char *name = byline_name(&L[1]);
+        if ((st = kh_article_set(&a->title, L[0].text, L[0].len)) != KH_OK)
+            return st;
+        return name ? kh_article_set(&a->author, name, strlen(name)) : kh_article_set(&a->author, L[1].text, L[1].len);
+    }
+    if ((st = kh_article_set(&a->source, L[0].text, L[0].len)) != KH_OK)
+        return st;
+    size_t first = 1, last = end;     /* the rest: L[first..last) */
+    const char *name = byline_name(&L[last - 1]);
+    if (name && last - first >= 2) {
+        if ((st = kh_article_set(&a->author, name, strlen(name))) != KH_OK)
+            return st;
+        last--;
+    }
+    /* A one- or two-word line over a longer one is a section label
+     * (سياسة، اقتصاد، محليات), not a headline. */
+    if (last - first >= 2 && is_short(&L[first], 2) && L[first + 1].words > L[first].words)
+        first++;
+    /* A bare name after a headline too long to be one is a byline. */
+    if (!a->author && last - first >= 2 && looks_like_name(&L[last - 1]) && L[first].words > NAME_MAX_WORDS) {
+        if ((st = kh_article_set(&a->author, L[last - 1].text, L[last - 1].len)) != KH_OK)
+            return st;
+        last--;
+    }
+    *standfirst = first + 1;
+    *standfirst_end = last;
+    return kh_article_set(&a->title, L[first].text, L[first].len);
+}
+
+/* Some outlets end no paragraph with a full stop; there, a short line
+ * without one is no sign of a subheading. A page is "punctuated" when most
+ * of its long lines end like sentences. */
+static int page_is_punctuated(const page *p, size_t from)
+{
+    size_t long_lines = 0, terminal = 0;
+    for (size_t i = from; i < p->n; i++)
+        if (p->lines[i].words > 8) {
+            long_lines++;
+            terminal += (size_t)p->lines[i].terminal;
+        }
+    return long_lines == 0 || terminal * 2 >= long_lines;
+}
+
+static int ends_with_question(const line *l)
+{
+    return (l->len >= 2 && !memcmp(l->text + l->len - 2, "\xD8\x9F", 2)) || (l->len && l->text[l->len - 1] == '?');
+}
+
+/* Is body line i a subheading? Short, not the last line, and either ending
+ * with a colon, or a short question over a longer paragraph (ما القصة؟), or
+ * lacking the final punctuation that the page's paragraphs have. */
+static int is_heading(const page *p, size_t i, int punctuated)
+{
+    const line *l = &p->lines[i];
+    if (i + 1 >= p->n || l->len > HEADING_MAX_BYTES || l->words > HEADING_MAX_WORDS || l->words < 2)
+        return 0;
+    if (ends_with_colon(l))
+        return 1;
+    if (ends_with_question(l))
+        return l->words <= 10 && p->lines[i + 1].words > l->words * 2;
+    if (l->terminal)
+        return 0;
+    return punctuated || l->words <= 6;
+}
+
 static kh_status parse_page(const page *p, kh_article *a)
 {
     kh_status st = KH_OK;
@@ -249,24 +340,9 @@ static kh_status parse_page(const page *p, kh_article *a)
     size_t body = 0;          /* first line after the header */
     size_t standfirst = 0, standfirst_end = 0;
     if (d < n) {
-        if ((st = set_published(a, &L[d], &dt)) != KH_OK)
+        if ((st = set_published(a, &L[d], &dt)) != KH_OK ||
+            (st = parse_header(p, d, a, &standfirst, &standfirst_end)) != KH_OK)
             return st;
-        size_t head_end = d;
-        /* A byline may stand just before the dateline. */
-        if (d >= 3 && byline_name(&L[d - 1])) {
-            const char *name = byline_name(&L[d - 1]);
-            if ((st = kh_article_set(&a->author, name, strlen(name))) != KH_OK)
-                return st;
-            head_end = d - 1;
-        }
-        if (head_end == 1) {
-            st = kh_article_set(&a->title, L[0].text, L[0].len);
-        } else if (head_end >= 2) {
-            if ((st = kh_article_set(&a->source, L[0].text, L[0].len)) == KH_OK)
-                st = kh_article_set(&a->title, L[1].text, L[1].len);
-            standfirst = 2;
-            standfirst_end = head_end;
-        }
         body = d + 1;
     } else if (n >= 3 && is_short(&L[0], 6) && is_short(&L[1], TITLE_MAX_WORDS) && L[2].words > L[1].words) {
         /* No dateline: a short line over a headline over a longer line
@@ -308,6 +384,7 @@ static kh_status parse_page(const page *p, kh_article *a)
     for (size_t i = standfirst; i < standfirst_end && st == KH_OK; i++)
         st = kh_article_add_block(a, KH_BLOCK_PARAGRAPH, L[i].text, L[i].len);
 
+    int punctuated = page_is_punctuated(p, body);
     for (size_t i = body; i < n && st == KH_OK; i++) {
         const line *l = &L[i];
         if (is_furniture(l))
@@ -316,9 +393,8 @@ static kh_status parse_page(const page *p, kh_article *a)
             st = kh_article_add_caption(a, l->text, l->len);  /* a caption repeated in the body */
             continue;
         }
-        int heading = i + 1 < n && l->len <= HEADING_MAX_BYTES && is_short(l, HEADING_MAX_WORDS) &&
-                      (ends_with_colon(l) || l->words >= 2);
-        st = kh_article_add_block(a, heading ? KH_BLOCK_HEADING : KH_BLOCK_PARAGRAPH, l->text, l->len);
+        st = kh_article_add_block(a, is_heading(p, i, punctuated) ? KH_BLOCK_HEADING : KH_BLOCK_PARAGRAPH,
+                                  l->text, l->len);
     }
     return st;
 }

@@ -187,6 +187,65 @@ static void test_repeated_caption_in_body_and_furniture(void)
     kh_article_clear(&a);
 }
 
+static void test_section_label_and_bare_byline_before_dateline(void)
+{
+    const char *page =
+        "النهار العربي\n"
+        "اقتصاد\n"
+        "البنك المركزي يرفع سعر الفائدة ربع نقطة لمواجهة التضخم\n"
+        "سلمى حداد\n"
+        "الاثنين 3 نوفمبر 2025 - 13:00\n"
+        "رفع البنك المركزي سعر الفائدة الرئيسي بمقدار ربع نقطة مئوية، في خطوة قال إنها تهدف إلى كبح التضخم.\n"
+        "ما الذي يعنيه القرار للمقترضين؟\n"
+        "يعني القرار ارتفاع كلفة القروض العقارية والاستهلاكية خلال الأشهر المقبلة، بحسب محللين تحدثوا للصحيفة.\n";
+    kh_article a;
+    CHECK_INT(extract_one(page, &a), KH_OK);
+    CHECK_STR(a.source, "النهار العربي");
+    CHECK_STR(a.title, "البنك المركزي يرفع سعر الفائدة ربع نقطة لمواجهة التضخم");
+    CHECK_STR(a.author, "سلمى حداد");
+    CHECK_STR(a.published, "2025-11-03T13:00:00");
+    CHECK_INT(count_kind(&a, KH_BLOCK_HEADING), 1);
+    CHECK_STR(nth_kind(&a, KH_BLOCK_HEADING, 0), "ما الذي يعنيه القرار للمقترضين؟");
+    CHECK_INT(count_kind(&a, KH_BLOCK_PARAGRAPH), 2);
+    kh_article_clear(&a);
+}
+
+static void test_title_and_byline_without_masthead(void)
+{
+    const char *page =
+        "تراجع أسعار النفط مع ارتفاع المخزونات الأمريكية\n"
+        "كتب/ أحمد سمير\n"
+        "2025/05/14 08:15\n"
+        "تراجعت أسعار النفط في تعاملات اليوم بعد بيانات أظهرت ارتفاع المخزونات الأمريكية.\n";
+    kh_article a;
+    CHECK_INT(extract_one(page, &a), KH_OK);
+    CHECK(a.source == NULL);
+    CHECK_STR(a.title, "تراجع أسعار النفط مع ارتفاع المخزونات الأمريكية");
+    CHECK_STR(a.author, "أحمد سمير");
+    CHECK_STR(a.published, "2025-05-14T08:15:00");
+    kh_article_clear(&a);
+}
+
+static void test_unpunctuated_page(void)
+{
+    /* This outlet ends no paragraph with a full stop: a short paragraph is
+     * not taken for a subheading, a two-word line still is. */
+    const char *page =
+        "صوت الجنوب\n"
+        "افتتاح طريق ساحلي جديد يربط ثلاث محافظات\n"
+        "الأحد 7 سبتمبر 2025\n"
+        "افتتحت وزارة النقل اليوم طريقًا ساحليًا جديدًا بطول 120 كيلومترًا يربط ثلاث محافظات جنوبية\n"
+        "وقال الوزير إن الطريق سيختصر زمن الرحلة إلى النصف\n"
+        "تفاصيل المشروع\n"
+        "وبلغت كلفة المشروع نحو 90 مليون دولار بتمويل من صندوق التنمية وشاركت فيه شركات محلية\n";
+    kh_article a;
+    CHECK_INT(extract_one(page, &a), KH_OK);
+    CHECK_INT(count_kind(&a, KH_BLOCK_HEADING), 1);
+    CHECK_STR(nth_kind(&a, KH_BLOCK_HEADING, 0), "تفاصيل المشروع");
+    CHECK_INT(count_kind(&a, KH_BLOCK_PARAGRAPH), 3);
+    kh_article_clear(&a);
+}
+
 static void test_bad_pages(void)
 {
     kh_article a;
@@ -204,6 +263,9 @@ int main(void)
     test_byline_before_dateline_maghreb();
     test_no_dateline();
     test_repeated_caption_in_body_and_furniture();
+    test_section_label_and_bare_byline_before_dateline();
+    test_title_and_byline_without_masthead();
+    test_unpunctuated_page();
     test_bad_pages();
     return check_done();
 }
