@@ -33,6 +33,17 @@ typedef enum kh_char_class {
 
 kh_char_class kh_char_class_of(int32_t cp);
 
+/* kh_char_class_of for the characters news text is made of, inline: the
+ * tokenizer asks for the class of every character of every input. */
+static inline kh_char_class kh_char_class_fast(int32_t cp)
+{
+    if ((cp >= 'a' && cp <= 'z') || (cp >= 0x0621 && cp <= 0x063A) || (cp >= 0x0641 && cp <= 0x064A))
+        return KH_CC_LETTER;
+    if (cp == ' ')
+        return KH_CC_SEPARATOR;
+    return kh_char_class_of(cp);
+}
+
 /* Normalisation choices that differ between stemmers. */
 typedef struct kh_norm_profile {
     /* ؤ and ئ (and و/ي + combining hamza) become ء. Off for light10 and
@@ -65,6 +76,42 @@ extern const size_t kh_stopwords_ar_not_prefixed_count;
 /* Decodes one code point strictly: returns its length (1..4) and the code
  * point, or length 1 and cp = -1 for an invalid byte (so callers can treat
  * it as a separator and still advance). n > 0. */
-size_t kh_utf8_decode_strict(const unsigned char *s, size_t n, int32_t *cp);
+static inline size_t kh_utf8_decode_strict(const unsigned char *s, size_t n, int32_t *cp)
+{
+    unsigned char c = s[0];
+    if (c < 0x80) {
+        *cp = c;
+        return 1;
+    }
+    size_t need;
+    int32_t v, min;
+    if (c >= 0xC2 && c <= 0xDF) {
+        need = 2, v = c & 0x1F, min = 0x80;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+        need = 3, v = c & 0x0F, min = 0x800;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+        need = 4, v = c & 0x07, min = 0x10000;
+    } else {
+        *cp = -1;
+        return 1;
+    }
+    if (n < need) {
+        *cp = -1;
+        return 1;
+    }
+    for (size_t i = 1; i < need; i++) {
+        if ((s[i] & 0xC0) != 0x80) {
+            *cp = -1;
+            return 1;
+        }
+        v = (v << 6) | (s[i] & 0x3F);
+    }
+    if (v < min || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF)) {
+        *cp = -1;
+        return 1;
+    }
+    *cp = v;
+    return need;
+}
 
 #endif

@@ -214,7 +214,7 @@ static size_t scan_token(const unsigned char *u, size_t len, size_t start, size_
     while (pos < len) {
         int32_t cp;
         size_t k = kh_utf8_decode_strict(u + pos, len - pos, &cp);
-        kh_char_class c = kh_char_class_of(cp);
+        kh_char_class c = kh_char_class_fast(cp);
         if (c == KH_CC_LETTER || c == KH_CC_DIGIT || (c == KH_CC_MARK && pos > start)) {
             pos += k;
             end = pos;
@@ -279,7 +279,7 @@ int kh_analyzer_next_token(kh_analyzer *a, kh_token *tok)
         size_t pos = a->pos;
         while (pos < a->len) {
             if (u[pos] < 0x80) {
-                kh_char_class c = kh_char_class_of(u[pos]);
+                kh_char_class c = kh_char_class_fast(u[pos]);
                 if (c == KH_CC_LETTER || c == KH_CC_DIGIT)
                     break;
                 pos++;
@@ -287,7 +287,7 @@ int kh_analyzer_next_token(kh_analyzer *a, kh_token *tok)
             }
             int32_t cp;
             size_t k = kh_utf8_decode_strict(u + pos, a->len - pos, &cp);
-            kh_char_class c = kh_char_class_of(cp);
+            kh_char_class c = kh_char_class_fast(cp);
             if (c == KH_CC_LETTER || c == KH_CC_DIGIT)
                 break;
             pos += k;
