@@ -180,25 +180,40 @@ char *kh_article_to_json(const kh_article *a);
 typedef enum kh_format {
     KH_FORMAT_AUTO = 0,         /* decide by content */
     KH_FORMAT_TEXT,             /* one scraped article page per input */
-    KH_FORMAT_JSON              /* JSON array, JSON Lines, or khabar article JSON */
+    KH_FORMAT_JSON,             /* JSON array, JSON Lines, or khabar article JSON */
+    KH_FORMAT_HTML,             /* one web page (any of UTF-8, windows-1256, ISO-8859-6),
+                                 * optionally preceded by its HTTP response head */
+    KH_FORMAT_WARC,             /* a WARC 1.0/1.1 file: each HTML response/resource record */
+    KH_FORMAT_ARCHIVE           /* a .zip or .tar: each member, detected like a file */
 } kh_format;
 
-/* Short name ("auto", "text", "json") and its inverse (-1 when unknown). */
+/* Short name ("auto", "text", "json", "html", "warc", "archive") and its
+ * inverse (-1 when unknown). */
 const char *kh_format_name(kh_format f);
 int kh_format_from_name(const char *name);
 
 typedef struct kh_extract_options {
     kh_format format;           /* KH_FORMAT_AUTO by default */
-    size_t max_record_bytes;    /* a longer JSON line / text file is refused; 0 = default (8 MiB) */
+    size_t max_record_bytes;    /* a longer JSON line / text file / web page / archive member
+                                 * is refused; 0 = default (8 MiB) */
+    const char *url;            /* the address of a saved web page (relative links, id, source);
+                                 * the page's canonical link wins. Not copied: must outlive the
+                                 * reader. NULL by default; ignored for archive members and WARC
+                                 * records, which carry their own */
 } kh_extract_options;
 
-/* Defaults: auto format, 8 MiB records. */
+/* Defaults: auto format, 8 MiB records, no URL. */
 void kh_extract_options_init(kh_extract_options *opt);
 
 /*
  * A reader turns one input (a file, or standard input) into articles. gzip-
  * and zstd-compressed input is decompressed transparently, detected by magic
- * bytes.
+ * bytes. The format is decided by content: zip and tar by their magic bytes,
+ * WARC by its version line, HTML by its markup, JSON by its first character,
+ * anything else is a text page. A member of an archive or a WARC record goes
+ * through the same detection (an HTML member gives one article, a JSON Lines
+ * member many), and messages about it name it: "pages.zip: a/b.html: ...",
+ * "crawl.warc.gz: record 17 (https://...): ...".
  */
 typedef struct kh_reader kh_reader;
 
@@ -229,6 +244,11 @@ kh_status kh_reader_next(kh_reader *r, kh_article *out, kh_error *err);
 /* The format chosen for this input (after auto-detection, which happens at
  * the first kh_reader_next). */
 kh_format kh_reader_format(const kh_reader *r);
+
+/* Records and members passed over so far because they are not articles:
+ * WARC request/metadata records, non-HTML or non-200 responses, images and
+ * stylesheets in an archive, empty or binary members. Not errors. */
+unsigned long kh_reader_skipped(const kh_reader *r);
 
 void kh_reader_close(kh_reader *r);
 

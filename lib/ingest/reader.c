@@ -2,23 +2,38 @@
  *
  * The reader owns the input's bytes (through a kh_source, which undoes
  * compression), decides the format by content, cuts the input into records
- * (the whole input for a text page or a JSON array, a line for JSON Lines)
- * and hands each record to its extractor in formats.h. It is also where bad
- * input is caught and described: invalid UTF-8 with its byte offset,
- * malformed JSON with line and column, records over the size limit — each
- * reported for its record only, so that the good records still come out. */
+ * (the whole input for a text page, a web page or a JSON array, a line for
+ * JSON Lines) and hands each record to its extractor in formats.h. It is
+ * also where bad input is caught and described: invalid UTF-8 with its byte
+ * offset, malformed JSON with line and column, records over the size limit
+ * — each reported for its record only, so that the good records still come
+ * out.
+ *
+ * Containers (zip/tar archives, WARC files) are read as a stream of members;
+ * each member becomes a child reader over memory, named "input: member", so
+ * that it goes through the same detection as a file (and may itself be
+ * gzip-compressed JSON Lines, or a page in windows-1256) and its messages
+ * name it. The child lives until its articles are read, then the next
+ * member is cut. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
+#include "ingest/archive.h"
+#include "ingest/charset.h"
 #include "ingest/formats.h"
 #include "ingest/source.h"
+#include "ingest/warc.h"
 #include "util/error.h"
 #include "util/utf8.h"
 
 enum { READ_CHUNK = 1 << 16, DEFAULT_MAX_RECORD = 8 << 20 };
 /* A JSON array must be parsed whole; allow it far more than one record. */
 static const size_t MAX_WHOLE_INPUT = (size_t)1 << 30;
+/* An archive inside an archive inside ... : a few levels are real (a
+ * .jsonl.gz in a .tar), more is a trap. */
+enum { MAX_NESTING = 3, WARC_HEADER_MAX = 1 << 16, URI_IN_MESSAGE_MAX = 200 };
 
 struct kh_reader {
     kh_source *src;
@@ -42,6 +57,17 @@ struct kh_reader {
 
     json_t *array;               /* a JSON array being walked */
     size_t array_index;
+
+    /* Containers. */
+    int depth;                   /* 0 for an input, 1 for its members ... */
+    int in_container;            /* a member: non-article content is skipped, not an error */
+    char *owned_data;            /* a member's bytes, freed with the reader */
+    char *hint_url, *hint_date;  /* what the container said about this member */
+    const char *hint_charset;
+    kh_reader *child;            /* the member being read */
+    kh_archive *archive;
+    unsigned long skipped;       /* records and members that are not articles */
+    unsigned long warc_records;
 };
 
 const char *kh_format_name(kh_format f)
@@ -50,13 +76,16 @@ const char *kh_format_name(kh_format f)
     case KH_FORMAT_AUTO: return "auto";
     case KH_FORMAT_TEXT: return "text";
     case KH_FORMAT_JSON: return "json";
+    case KH_FORMAT_HTML: return "html";
+    case KH_FORMAT_WARC: return "warc";
+    case KH_FORMAT_ARCHIVE: return "archive";
     }
     return "unknown";
 }
 
 int kh_format_from_name(const char *name)
 {
-    for (int f = KH_FORMAT_AUTO; f <= KH_FORMAT_JSON; f++)
+    for (int f = KH_FORMAT_AUTO; f <= KH_FORMAT_ARCHIVE; f++)
         if (!strcmp(name, kh_format_name((kh_format)f)))
             return f;
     return -1;
@@ -66,9 +95,15 @@ void kh_extract_options_init(kh_extract_options *opt)
 {
     opt->format = KH_FORMAT_AUTO;
     opt->max_record_bytes = DEFAULT_MAX_RECORD;
+    opt->url = NULL;
 }
 
 kh_format kh_reader_format(const kh_reader *r) { return r->format; }
+
+unsigned long kh_reader_skipped(const kh_reader *r)
+{
+    return r->skipped + (r->child ? kh_reader_skipped(r->child) : 0);
+}
 
 static kh_status reader_new(kh_source *src, const kh_extract_options *opt, kh_reader **out, kh_error *err)
 {
@@ -112,9 +147,14 @@ void kh_reader_close(kh_reader *r)
 {
     if (!r)
         return;
+    kh_reader_close(r->child);
+    kh_archive_close(r->archive);
     kh_source_close(r->src);
     json_decref(r->array);
     free(r->buf);
+    free(r->owned_data);
+    free(r->hint_url);
+    free(r->hint_date);
     free(r);
 }
 
@@ -211,8 +251,51 @@ static kh_status check_utf8(const kh_reader *r, const char *s, size_t len, uint6
 
 static int is_json_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 
-/* Decides the format from the first bytes: JSON starts with '[' or '{'
- * (after an optional BOM and whitespace); anything else is a text page. */
+static int has_markup(const char *s, size_t len)
+{
+    static const char *const tags[] = {"<html", "<body", "<head", "<p>", "<div", "<title", "<meta",
+                                       "<table", "<br", "<!doctype html", NULL};
+    for (size_t i = 0; i < len; i++) {
+        if (s[i] != '<')
+            continue;
+        for (const char *const *t = tags; *t; t++) {
+            size_t n = strlen(*t);
+            if (i + n <= len && !strncasecmp(s + i, *t, n))
+                return 1;
+        }
+    }
+    return 0;
+}
+
+/* The format of an input from its first bytes: raw (as decompressed) for
+ * the magic numbers, and from its first non-space character (text) for the
+ * rest. Zip "PK\3\4", tar "ustar" at 257, "WARC/1.x", an HTTP response head
+ * or markup for HTML, '[' or '{' for JSON, anything else a text page. */
+static kh_format sniff(const char *raw, size_t raw_len, const char *text, size_t text_len)
+{
+    if (raw_len >= 4 && (!memcmp(raw, "PK\3\4", 4) || !memcmp(raw, "PK\5\6", 4)))
+        return KH_FORMAT_ARCHIVE;
+    if (raw_len >= 262 && !memcmp(raw + 257, "ustar", 5))
+        return KH_FORMAT_ARCHIVE;
+    if (kh_warc_is_record_start(raw, raw_len))
+        return KH_FORMAT_WARC;
+    if (raw_len >= 8 && !memcmp(raw, "HTTP/1.", 7))
+        return KH_FORMAT_HTML;
+    if (text[0] == '[' || text[0] == '{')
+        return KH_FORMAT_JSON;
+    if (text[0] == '<')
+        return KH_FORMAT_HTML;
+    /* An undeclared page in windows-1256 is not UTF-8; its markup says what
+     * it is. (The last bytes may be a character cut by the window.) */
+    size_t bad;
+    if (!kh_utf8_valid(text, text_len, &bad) && bad + 4 < text_len && has_markup(text, text_len))
+        return KH_FORMAT_HTML;
+    if (has_markup(text, text_len < 512 ? text_len : 512))
+        return KH_FORMAT_HTML;
+    return KH_FORMAT_TEXT;
+}
+
+/* Decides the format from the first bytes (see sniff). */
 static kh_status detect(kh_reader *r, kh_error *err)
 {
     r->detected = 1;
@@ -232,7 +315,7 @@ static kh_status detect(kh_reader *r, kh_error *err)
         return kh_fail(err, KH_ERR_EMPTY, "%s: empty input (%s)", rname(r),
                        r->len ? "only whitespace" : "0 bytes");
     if (r->format == KH_FORMAT_AUTO)
-        r->format = (r->buf[i] == '[' || r->buf[i] == '{') ? KH_FORMAT_JSON : KH_FORMAT_TEXT;
+        r->format = sniff(r->buf + r->pos, r->len - r->pos, r->buf + i, r->len - i);
     return KH_OK;
 }
 
@@ -252,6 +335,10 @@ static kh_status next_text(kh_reader *r, kh_article *out, kh_error *err)
         return st;
     const char *s = r->buf + r->pos;
     size_t len = r->len - r->pos;
+    if (r->in_container && (!kh_utf8_valid(s, len, NULL) || memchr(s, '\0', len))) {
+        r->skipped++;            /* an image or other binary member: not an article */
+        return KH_END;
+    }
     if ((st = check_utf8(r, s, len, r->buf_offset + r->pos, 1, err)) != KH_OK)
         return st;
     const char *nul = memchr(s, '\0', len);
@@ -400,26 +487,430 @@ static kh_status start_json(kh_reader *r, kh_article *out, kh_error *err)
     return next_json_line(r, out, err);
 }
 
+/* ---- web pages ------------------------------------------------------------ */
+
+static kh_status next_html(kh_reader *r, kh_article *out, kh_error *err)
+{
+    r->done = 1;
+    kh_status st = slurp(r, r->opt.max_record_bytes, err);
+    if (st != KH_OK)
+        return st;
+    const char *s = r->buf + r->pos;
+    size_t len = r->len - r->pos;
+    kh_html_hints hints = {r->hint_url ? r->hint_url : r->opt.url, r->hint_charset, r->hint_date};
+    kh_buf dechunked = KH_BUF_INIT;
+    kh_http_head head;
+    /* A page saved with its HTTP response head (curl -i). */
+    if (kh_http_parse_head(s, len, &head)) {
+        if (head.status != 200)
+            return kh_fail(err, KH_ERR_FORMAT, "%s: HTTP status %d, not a page", rname(r), head.status);
+        if (head.content_type)
+            hints.charset = kh_charset_from_content_type(head.content_type, head.content_type_len);
+        s += head.head_len;
+        len -= head.head_len;
+        if (head.chunked) {
+            size_t bad;
+            if (kh_http_dechunk(s, len, &dechunked, &bad) != KH_OK && !kh_buf_failed(&dechunked)) {
+                kh_buf_free(&dechunked);
+                return kh_fail(err, KH_ERR_PARSE, "%s: broken chunked transfer encoding at byte offset %llu",
+                               rname(r), (unsigned long long)(r->buf_offset + r->pos + head.head_len + bad));
+            }
+            if (kh_buf_failed(&dechunked)) {
+                kh_buf_free(&dechunked);
+                return kh_fail(err, KH_ERR_NOMEM, "%s: out of memory", rname(r));
+            }
+            s = dechunked.data ? dechunked.data : "";
+            len = dechunked.len;
+        }
+    }
+    st = kh_html_parse(s, len, &hints, out, err);
+    kh_buf_free(&dechunked);
+    if (st == KH_ERR_EMPTY && r->in_container) {
+        r->skipped++;            /* a redirect stub or an empty page in a crawl */
+        return KH_END;
+    }
+    if (st != KH_OK)
+        kh_error_prefix(err, "%s", rname(r));
+    return st;
+}
+
+/* ---- containers -------------------------------------------------------------- */
+
+/* Starts a child reader over a member's bytes (data is taken over). */
+static kh_status open_member(kh_reader *r, char *data, size_t len, const char *label, kh_format format,
+                             const char *url, const char *charset, const char *date, kh_error *err)
+{
+    if (r->depth + 1 > MAX_NESTING) {
+        free(data);
+        return kh_fail(err, KH_ERR_FORMAT, "%s: containers nested more than %d deep, skipped", label,
+                       MAX_NESTING);
+    }
+    kh_extract_options opt = r->opt;
+    opt.format = format;
+    opt.url = NULL;
+    kh_source *src;
+    kh_reader *c;
+    kh_status st = kh_source_open_memory(data, len, label, &src, err);
+    if (st == KH_OK)
+        st = reader_new(src, &opt, &c, err);
+    if (st != KH_OK) {
+        free(data);
+        return st;
+    }
+    c->owned_data = data;
+    c->depth = r->depth + 1;
+    c->in_container = 1;
+    c->hint_charset = charset;
+    if ((url && !(c->hint_url = strdup(url))) || (date && !(c->hint_date = strdup(date)))) {
+        kh_reader_close(c);
+        return kh_fail(err, KH_ERR_NOMEM, "%s: out of memory", label);
+    }
+    r->child = c;
+    return KH_OK;
+}
+
+/* Appends "; <the source failure>" to a message about damage, when the
+ * decompressor saw it too (its compressed offset helps), and forgets it. */
+static const char *pending_note(kh_reader *r, char *buf, size_t cap)
+{
+    buf[0] = '\0';
+    if (r->pending.status != KH_OK) {
+        snprintf(buf, cap, "; %s", r->pending.message);
+        kh_error_clear(&r->pending);
+    }
+    return buf;
+}
+
+/* Names that are never articles, whatever their bytes. */
+static int skip_member_name(const char *name)
+{
+    static const char *const exts[] = {".css", ".js", ".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg",
+                                       ".ico", ".woff", ".woff2", ".ttf", ".eot", ".pdf", ".mp4", ".mp3",
+                                       ".map", ".avif", NULL};
+    const char *base = strrchr(name, '/');
+    base = base ? base + 1 : name;
+    if (!strncmp(name, "__MACOSX/", 9) || !strncmp(base, "._", 2) || !strcmp(base, ".DS_Store") || !*base)
+        return 1;
+    const char *dot = strrchr(base, '.');
+    if (!dot)
+        return 0;
+    for (const char *const *e = exts; *e; e++)
+        if (!strcasecmp(dot, *e))
+            return 1;
+    return 0;
+}
+
+static ssize_t archive_pull(void *ctx, const void **data)
+{
+    kh_reader *r = ctx;
+    while (r->pos == r->len && !r->eof)
+        if (fill(r, NULL) != KH_OK)
+            return -1;
+    if (r->pos == r->len)
+        return 0;
+    *data = r->buf + r->pos;
+    size_t n = r->len - r->pos;
+    r->pos = r->len;
+    return (ssize_t)n;
+}
+
+/* Cuts the next member of a zip or tar into a child reader. */
+static kh_status next_archive_member(kh_reader *r, kh_error *err)
+{
+    kh_status st;
+    if (!r->archive && (st = kh_archive_open(archive_pull, r, &r->archive, err)) != KH_OK) {
+        r->done = 1;
+        return st;
+    }
+    for (;;) {
+        char *name, *data;
+        size_t len;
+        st = kh_archive_next(r->archive, r->opt.max_record_bytes, &name, &data, &len, err);
+        if (st == KH_END) {
+            r->done = 1;
+            free(name);
+            kh_status pending = take_pending(r, err);
+            return pending != KH_OK ? pending : KH_END;
+        }
+        if (st != KH_OK) {
+            free(name);
+            if (st != KH_ERR_TOO_LARGE) {
+                r->done = 1;
+                char note[KH_ERROR_MESSAGE_MAX + 8];
+                if (err) {
+                    kh_error inner = *err;
+                    kh_fail(err, st, "%s: %s%s", rname(r), inner.message, pending_note(r, note, sizeof note));
+                }
+                return st;
+            }
+            kh_error_prefix(err, "%s", rname(r));
+            return st;
+        }
+        if (skip_member_name(name)) {
+            r->skipped++;
+            free(name);
+            free(data);
+            continue;
+        }
+        size_t label_len = strlen(rname(r)) + strlen(name) + 3;
+        char *label = malloc(label_len);
+        if (!label) {
+            free(name);
+            free(data);
+            return kh_fail(err, KH_ERR_NOMEM, "%s: out of memory", rname(r));
+        }
+        snprintf(label, label_len, "%s: %s", rname(r), name);
+        free(name);
+        st = open_member(r, data, len, label, KH_FORMAT_AUTO, NULL, NULL, NULL, err);
+        free(label);
+        return st;
+    }
+}
+
+/* Makes buf[pos..) hold at least n bytes unless the input ends first. */
+static kh_status want_bytes(kh_reader *r, size_t n, kh_error *err)
+{
+    while (r->len - r->pos < n && !r->eof) {
+        kh_status st = fill(r, err);
+        if (st != KH_OK)
+            return st;
+    }
+    return KH_OK;
+}
+
+/* Passes over n bytes without keeping them (a record that is not a page). */
+static kh_status skip_bytes(kh_reader *r, uint64_t n, kh_error *err)
+{
+    while (n) {
+        size_t have = r->len - r->pos;
+        size_t take = have < n ? have : (size_t)n;
+        r->pos += take;
+        n -= take;
+        if (!n)
+            break;
+        if (r->eof)
+            return KH_ERR_TRUNCATED;
+        kh_status st = fill(r, err);
+        if (st != KH_OK)
+            return st;
+    }
+    return KH_OK;
+}
+
+static int warc_type_is(const char *v, size_t vl, const char *type)
+{
+    return v && vl == strlen(type) && !strncasecmp(v, type, vl);
+}
+
+/* Turns one HTML response or resource record into a child reader; returns
+ * KH_END (and counts it) when the record is not a page. block is taken
+ * over. */
+static kh_status warc_record_member(kh_reader *r, char *block, size_t len, int response, const char *label,
+                                    const char *uri, const char *date, const char *warc_ct, size_t warc_ct_len,
+                                    kh_error *err)
+{
+    const char *body = block;
+    size_t body_len = len;
+    const char *charset = NULL;
+    kh_buf dechunked = KH_BUF_INIT;
+    if (response) {
+        kh_http_head head;
+        if (!kh_http_parse_head(block, len, &head) || head.status != 200 ||
+            (head.content_type && !kh_http_is_html(head.content_type, head.content_type_len))) {
+            free(block);
+            r->skipped++;
+            return KH_END;
+        }
+        charset = kh_charset_from_content_type(head.content_type, head.content_type_len);
+        body = block + head.head_len;
+        body_len = len - head.head_len;
+        if (head.chunked) {
+            size_t bad;
+            kh_status st = kh_http_dechunk(body, body_len, &dechunked, &bad);
+            if (st != KH_OK && !kh_buf_failed(&dechunked)) {
+                kh_buf_free(&dechunked);
+                free(block);
+                return kh_fail(err, KH_ERR_PARSE, "%s: broken chunked transfer encoding at byte %zu of the "
+                               "HTTP body", label, bad);
+            }
+            free(block);
+            if (kh_buf_failed(&dechunked))
+                return kh_fail(err, KH_ERR_NOMEM, "%s: out of memory", label);
+            size_t n = dechunked.len;
+            char *data = dechunked.data ? kh_buf_detach(&dechunked) : strdup("");
+            if (!data)
+                return kh_fail(err, KH_ERR_NOMEM, "%s: out of memory", label);
+            return open_member(r, data, n, label, KH_FORMAT_HTML, uri, charset, date, err);
+        }
+    } else if (!kh_http_is_html(warc_ct, warc_ct_len)) {
+        free(block);
+        r->skipped++;
+        return KH_END;
+    } else {
+        charset = kh_charset_from_content_type(warc_ct, warc_ct_len);
+    }
+    memmove(block, body, body_len);
+    block[body_len] = '\0';
+    return open_member(r, block, body_len, label, KH_FORMAT_HTML, uri, charset, date, err);
+}
+
+/* Cuts the next HTML record of a WARC file into a child reader. */
+static kh_status next_warc_member(kh_reader *r, kh_error *err)
+{
+    char note[KH_ERROR_MESSAGE_MAX + 8];
+    for (;;) {
+        kh_status st;
+        /* records are followed by CRLF CRLF; be lenient about how many */
+        for (;;) {
+            while (r->pos < r->len && (r->buf[r->pos] == '\r' || r->buf[r->pos] == '\n'))
+                r->pos++;
+            if (r->pos < r->len || r->eof)
+                break;
+            if ((st = fill(r, err)) != KH_OK)
+                return st;
+        }
+        if (r->pos == r->len) {
+            r->done = 1;
+            st = take_pending(r, err);
+            return st != KH_OK ? st : KH_END;
+        }
+        size_t head_len;
+        while (!(head_len = kh_header_block_end(r->buf + r->pos, r->len - r->pos)) && !r->eof &&
+               r->len - r->pos < WARC_HEADER_MAX)
+            if ((st = fill(r, err)) != KH_OK)
+                return st;
+        unsigned long long at = (unsigned long long)(r->buf_offset + r->pos);
+        unsigned long no = r->warc_records + 1;
+        if (!kh_warc_is_record_start(r->buf + r->pos, r->len - r->pos)) {
+            r->done = 1;
+            return kh_fail(err, KH_ERR_CORRUPT, "%s: record %lu at byte offset %llu: not a WARC record (no "
+                           "\"WARC/1.x\" version line); the %lu record%s before it were read%s",
+                           rname(r), no, at, no - 1, no == 2 ? "" : "s", pending_note(r, note, sizeof note));
+        }
+        if (!head_len) {
+            r->done = 1;
+            return kh_fail(err, KH_ERR_TRUNCATED, "%s: record %lu at byte offset %llu: the header is cut short%s",
+                           rname(r), no, at, pending_note(r, note, sizeof note));
+        }
+        r->warc_records = no;
+        const char *h = r->buf + r->pos;
+        uint64_t length;
+        if (!kh_warc_content_length(h, head_len, &length)) {
+            r->done = 1;
+            return kh_fail(err, KH_ERR_CORRUPT, "%s: record %lu at byte offset %llu: no valid Content-Length",
+                           rname(r), no, at);
+        }
+        size_t tl, ul, dl, cl;
+        const char *type = kh_header_value(h, head_len, "WARC-Type", &tl);
+        const char *uri = kh_header_value(h, head_len, "WARC-Target-URI", &ul);
+        const char *date = kh_header_value(h, head_len, "WARC-Date", &dl);
+        const char *ct = kh_header_value(h, head_len, "Content-Type", &cl);
+        int response = warc_type_is(type, tl, "response"), resource = warc_type_is(type, tl, "resource");
+        /* copies: the buffer moves as more is read */
+        if (uri && ul > 1 && uri[0] == '<' && uri[ul - 1] == '>') {   /* WARC 1.0 wrote <uri> */
+            uri++;
+            ul -= 2;
+        }
+        char uri_c[2048], date_c[64], ct_c[256];
+        snprintf(uri_c, sizeof uri_c, "%.*s", uri ? (int)(ul < sizeof uri_c ? ul : sizeof uri_c - 1) : 0,
+                 uri ? uri : "");
+        snprintf(date_c, sizeof date_c, "%.*s", date ? (int)(dl < sizeof date_c ? dl : sizeof date_c - 1) : 0,
+                 date ? date : "");
+        snprintf(ct_c, sizeof ct_c, "%.*s", ct ? (int)(cl < sizeof ct_c ? cl : sizeof ct_c - 1) : 0, ct ? ct : "");
+        r->pos += head_len;
+        char label[KH_ERROR_MESSAGE_MAX / 2];
+        if (*uri_c)
+            snprintf(label, sizeof label, "%s: record %lu (%.*s)", rname(r), no, URI_IN_MESSAGE_MAX, uri_c);
+        else
+            snprintf(label, sizeof label, "%s: record %lu", rname(r), no);
+
+        if (!(response || resource) || length > r->opt.max_record_bytes) {
+            st = skip_bytes(r, length, err);
+            if (st == KH_ERR_TRUNCATED) {
+                r->done = 1;
+                return kh_fail(err, st, "%s at byte offset %llu is cut short: its Content-Length is %llu bytes%s",
+                               label, at, (unsigned long long)length, pending_note(r, note, sizeof note));
+            }
+            if (st != KH_OK)
+                return st;
+            if (response || resource)
+                return kh_fail(err, KH_ERR_TOO_LARGE, "%s: %llu bytes is over the record limit of %zu, skipped "
+                               "(raise it with --max-record-bytes)", label, (unsigned long long)length,
+                               r->opt.max_record_bytes);
+            r->skipped++;
+            continue;
+        }
+        if ((st = want_bytes(r, (size_t)length, err)) != KH_OK)
+            return st;
+        if (r->len - r->pos < length) {
+            size_t have = r->len - r->pos;
+            r->pos = r->len;
+            r->done = 1;
+            return kh_fail(err, KH_ERR_TRUNCATED, "%s at byte offset %llu is cut short: its Content-Length is "
+                           "%llu bytes, only %zu follow%s", label, at, (unsigned long long)length, have,
+                           pending_note(r, note, sizeof note));
+        }
+        char *block = malloc((size_t)length + 1);
+        if (!block)
+            return kh_fail(err, KH_ERR_NOMEM, "%s: out of memory", label);
+        memcpy(block, r->buf + r->pos, (size_t)length);
+        block[length] = '\0';
+        r->pos += (size_t)length;
+        st = warc_record_member(r, block, (size_t)length, response, label, *uri_c ? uri_c : NULL,
+                                *date_c ? date_c : NULL, *ct_c ? ct_c : NULL, strlen(ct_c), err);
+        if (st == KH_END)
+            continue;
+        return st;
+    }
+}
+
 kh_status kh_reader_next(kh_reader *r, kh_article *out, kh_error *err)
 {
     kh_article_clear(out);
     kh_error_clear(err);
-    if (r->done)
-        return KH_END;
     kh_status st;
-    if (!r->detected) {
-        if ((st = detect(r, err)) != KH_OK) {
-            r->done = 1;
+    for (;;) {
+        if (r->child) {
+            st = kh_reader_next(r->child, out, err);
+            if (st != KH_END)
+                return st;
+            r->skipped += r->child->skipped;
+            kh_reader_close(r->child);
+            r->child = NULL;
+        }
+        if (r->done)
+            return KH_END;
+        if (!r->detected) {
+            if ((st = detect(r, err)) != KH_OK) {
+                r->done = 1;
+                if (st == KH_ERR_EMPTY && r->in_container) {
+                    r->skipped++;        /* an empty member */
+                    return KH_END;
+                }
+                return st;
+            }
+            if (r->format == KH_FORMAT_TEXT)
+                st = next_text(r, out, err);
+            else if (r->format == KH_FORMAT_HTML)
+                st = next_html(r, out, err);
+            else if (r->format == KH_FORMAT_JSON)
+                st = start_json(r, out, err);
+            else
+                st = KH_ERR_NOT_FOUND;   /* a container: cut its first member below */
+        } else if (r->array) {
+            st = next_json_array(r, out, err);
+        } else if (r->format == KH_FORMAT_JSON) {
+            st = next_json_line(r, out, err);
+        } else {
+            st = KH_ERR_NOT_FOUND;
+        }
+        if (st == KH_ERR_NOT_FOUND) {
+            st = r->format == KH_FORMAT_WARC ? next_warc_member(r, err) : next_archive_member(r, err);
+            if (st == KH_OK)
+                continue;                /* read the member just opened */
             return st;
         }
-        if (r->format == KH_FORMAT_TEXT)
-            st = next_text(r, out, err);
-        else
-            st = start_json(r, out, err);
-    } else if (r->array) {
-        st = next_json_array(r, out, err);
-    } else {
-        st = next_json_line(r, out, err);
+        break;
     }
     if (st == KH_OK && (st = kh_article_finish(out)) != KH_OK)
         return kh_fail(err, st, "%s: out of memory", rname(r));
