@@ -16,5 +16,6 @@ int cmd_delete(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_optimize(int argc, char **argv);
+int cmd_serve(int argc, char **argv);
 
 #endif

@@ -21,6 +21,7 @@ static const command commands[] = {
     {"stats", cmd_stats, "what an index holds: articles, segments, terms, sizes, analyzer"},
     {"check", cmd_check, "verify every checksum and structure of an index"},
     {"optimize", cmd_optimize, "merge an index into one segment, dropping deleted articles"},
+    {"serve", cmd_serve, "serve an index over HTTP: JSON API and an Arabic web page"},
 };
 
 static void usage(FILE *out)

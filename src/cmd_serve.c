@@ -1,0 +1,585 @@
+/* cmd_serve.c — `khabar serve`: the index behind an HTTP JSON API and an
+ * Arabic web page (docs/api.md).
+ *
+ * libmicrohttpd runs a pool of threads; each request is handled start to
+ * finish on one of them. This file does the HTTP side: routing on the raw
+ * request target (so ids that are URLs survive percent-encoding), methods,
+ * limits, authentication, and response headers. The handlers live in
+ * serve_api.c and serve_pages.c.
+ *
+ * No global state: SIGINT and SIGTERM are blocked in every thread and
+ * collected by sigwait() in the main thread, which then stops the daemon
+ * (in-flight requests finish) and frees everything. */
+#include <errno.h>
+#include <getopt.h>
+#include <netdb.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <microhttpd.h>
+
+#include "khabar.h"
+#include "commands.h"
+#include "serve.h"
+
+static void serve_usage(FILE *out)
+{
+    fprintf(out,
+        "usage: khabar serve [--index DIR] [--host ADDR] [--port N] [OPTIONS]\n"
+        "\n"
+        "Serves the index over HTTP: a JSON API (/api/search, /api/articles/ID,\n"
+        "/api/sources, /api/stats, /healthz) and an Arabic web page at /.\n"
+        "The server follows new commits, so an `ingest` running beside it shows\n"
+        "up without a restart. SIGINT or SIGTERM stops it cleanly.\n"
+        "\n"
+        "Options:\n"
+        "  -i, --index DIR            the index directory (default ./khabar-index)\n"
+        "      --host ADDR            address to listen on (default 127.0.0.1: this\n"
+        "                             machine only)\n"
+        "  -p, --port N               port (default 8080; 0 picks a free one, printed)\n"
+        "      --threads N            worker threads (default: the number of CPUs)\n"
+        "      --max-clients N        open connections beyond N get 503 (default 256)\n"
+        "      --max-body BYTES       largest POST body (default 8388608); larger: 413\n"
+        "      --write-token-file F   enables POST /api/articles for requests carrying\n"
+        "                             `Authorization: Bearer <the token in F>`; without\n"
+        "                             it writes are off (403). Creates the index if absent.\n"
+        "  -h, --help                 this help\n"
+        "\n"
+        "It prints the address to open, e.g. \"khabar serve: listening on\n"
+        "http://127.0.0.1:8080/\", on standard output once it accepts requests.\n"
+        "\n"
+        "Example:\n"
+        "  khabar serve --index news --port 8080\n"
+        "  curl 'http://127.0.0.1:8080/api/search?q=%%D8%%A7%%D9%%84%%D9%%86%%D9%%81%%D8%%B7&limit=3'\n");
+}
+
+/* ---- per-request state --------------------------------------------------- */
+
+typedef struct request_ctx {
+    char *raw_uri;              /* the request target as sent: path?query */
+    int started;                /* the first call of the handler happened */
+    sbuf body;                  /* a POST body, as it arrives */
+    int too_large;
+} request_ctx;
+
+/* libmicrohttpd calls this first with the target as sent, before it decodes
+ * anything in place; what it returns becomes the request's context. */
+static void *on_uri(void *cls, const char *uri, struct MHD_Connection *c)
+{
+    (void)cls;
+    (void)c;
+    request_ctx *ctx = calloc(1, sizeof *ctx);
+    if (!ctx)
+        return NULL;
+    ctx->raw_uri = strdup(uri ? uri : "/");
+    sb_init(&ctx->body);
+    return ctx;
+}
+
+static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls, enum MHD_RequestTerminationCode toe)
+{
+    (void)cls;
+    (void)c;
+    (void)toe;
+    request_ctx *ctx = *con_cls;
+    if (ctx) {
+        free(ctx->raw_uri);
+        sb_free(&ctx->body);
+        free(ctx);
+        *con_cls = NULL;
+    }
+}
+
+static void on_connection(void *cls, struct MHD_Connection *c, void **socket_context,
+                          enum MHD_ConnectionNotificationCode code)
+{
+    (void)c;
+    (void)socket_context;
+    server *s = cls;
+    if (code == MHD_CONNECTION_NOTIFY_STARTED)
+        atomic_fetch_add(&s->connections, 1);
+    else if (code == MHD_CONNECTION_NOTIFY_CLOSED)
+        atomic_fetch_sub(&s->connections, 1);
+}
+
+/* ---- responses ----------------------------------------------------------- */
+
+static enum MHD_Result send_response(struct MHD_Connection *c, serve_response *r, int is_head)
+{
+    struct MHD_Response *resp;
+    if (r->static_body)
+        resp = MHD_create_response_from_buffer(r->static_len, (void *)r->static_body, MHD_RESPMEM_PERSISTENT);
+    else if (r->body.failed)
+        return MHD_NO;
+    else {
+        /* The body's buffer moves to libmicrohttpd, which free()s it. */
+        resp = MHD_create_response_from_buffer(r->body.len, r->body.data, MHD_RESPMEM_MUST_FREE);
+        if (resp)
+            sb_init(&r->body);
+    }
+    (void)is_head; /* libmicrohttpd leaves the body out of a HEAD response itself */
+    if (!resp)
+        return MHD_NO;
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, r->content_type);
+    MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+    MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
+    if (r->cache_seconds > 0) {
+        char v[48];
+        snprintf(v, sizeof v, "public, max-age=%d", r->cache_seconds);
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, v);
+    } else {
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+    }
+    if (!strncmp(r->content_type, "text/html", 9))
+        MHD_add_response_header(resp, "Content-Security-Policy",
+                                "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; "
+                                "form-action 'self'; frame-ancestors 'none'");
+    if (r->allow)
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, r->allow);
+    if (r->location)
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_LOCATION, r->location);
+    if (r->status == 401)
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer realm=\"khabar\"");
+    if (r->retry_after > 0) {
+        char v[16];
+        snprintf(v, sizeof v, "%d", r->retry_after);
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_RETRY_AFTER, v);
+    }
+    enum MHD_Result ok = MHD_queue_response(c, (unsigned)r->status, resp);
+    MHD_destroy_response(resp);
+    return ok;
+}
+
+/* Compares the token in constant time, so that timing does not tell an
+ * attacker how many leading characters were right. */
+static int token_matches(const char *want, const char *header)
+{
+    static const char prefix[] = "Bearer ";
+    if (!header || strncasecmp(header, prefix, sizeof prefix - 1))
+        return 0;
+    const char *got = header + sizeof prefix - 1;
+    size_t wl = strlen(want), gl = strlen(got);
+    unsigned diff = (unsigned)(wl != gl);
+    for (size_t i = 0; i < wl; i++)
+        diff |= (unsigned char)want[i] ^ (unsigned char)(i < gl ? got[i] : 0);
+    return diff == 0;
+}
+
+/* ---- routing ------------------------------------------------------------- */
+
+typedef enum route {
+    R_NONE,
+    R_HOME,
+    R_SEARCH_PAGE,
+    R_ARTICLE_PAGE,
+    R_STATIC,
+    R_HEALTH,
+    R_API_SEARCH,
+    R_API_SOURCES,
+    R_API_STATS,
+    R_API_ARTICLE,
+    R_API_ARTICLES,             /* POST a new article */
+} route;
+
+/* Which route serves path; *tail is what follows a prefix route's slash
+ * (still percent-encoded). */
+static route find_route(const char *path, size_t len, const char **tail, size_t *tail_len)
+{
+    static const struct {
+        const char *path;
+        route r;
+        int prefix;
+    } table[] = {
+        {"/", R_HOME, 0},
+        {"/search", R_SEARCH_PAGE, 0},
+        {"/article/", R_ARTICLE_PAGE, 1},
+        {"/static/", R_STATIC, 1},
+        {"/healthz", R_HEALTH, 0},
+        {"/api/search", R_API_SEARCH, 0},
+        {"/api/sources", R_API_SOURCES, 0},
+        {"/api/stats", R_API_STATS, 0},
+        {"/api/articles", R_API_ARTICLES, 0},
+        {"/api/articles/", R_API_ARTICLE, 1},
+    };
+    for (size_t i = 0; i < sizeof table / sizeof table[0]; i++) {
+        size_t n = strlen(table[i].path);
+        if (table[i].prefix ? len > n && !strncmp(path, table[i].path, n)
+                            : len == n && !strncmp(path, table[i].path, n)) {
+            *tail = path + n;
+            *tail_len = len - n;
+            return table[i].r;
+        }
+    }
+    return R_NONE;
+}
+
+static int is_api(route r)
+{
+    return r == R_HEALTH || r >= R_API_SEARCH;
+}
+
+static void not_found(serve_response *r, int api, const char *what)
+{
+    if (api)
+        response_error(r, 404, "not_found", what);
+    else
+        page_not_found(r, what);
+}
+
+static void bad_request(serve_response *r, int api, const char *detail)
+{
+    if (api)
+        response_error(r, 400, "bad_request", detail);
+    else
+        page_error(r, 400, "طلب غير مفهوم", detail);
+}
+
+/* Handles a GET (or HEAD) once the route is known. */
+static void handle_get(server *s, route rt, const char *tail, size_t tail_len, const http_params *params,
+                       serve_response *r)
+{
+    char msg[HTTP_PARAM_MSG_MAX];
+    char *id = NULL;
+    if (rt == R_ARTICLE_PAGE || rt == R_API_ARTICLE || rt == R_STATIC) {
+        if (http_decode(tail, tail_len, 0, &id, msg, sizeof msg) != 0) {
+            bad_request(r, is_api(rt), msg);
+            return;
+        }
+    }
+    switch (rt) {
+    case R_HOME: page_home(s, r); break;
+    case R_SEARCH_PAGE: page_search(s, params, r); break;
+    case R_ARTICLE_PAGE: page_article(s, id, r); break;
+    case R_STATIC: {
+        /* Only the assets compiled into the binary: no file is ever opened,
+         * so no path can reach outside them. */
+        const serve_asset *a = asset_find(id);
+        if (!a) {
+            not_found(r, 0, "لا يوجد ملف بهذا الاسم");
+            break;
+        }
+        r->content_type = a->content_type;
+        r->static_body = a->data;
+        r->static_len = a->len;
+        r->cache_seconds = 300;
+        break;
+    }
+    case R_HEALTH: api_health(s, r); break;
+    case R_API_SEARCH: api_search(s, params, r); break;
+    case R_API_SOURCES: api_sources(s, r); break;
+    case R_API_STATS: api_stats(s, r); break;
+    case R_API_ARTICLE: api_article(s, id, r); break;
+    default: not_found(r, 1, "no such path"); break;
+    }
+    free(id);
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url, const char *method,
+                                  const char *version, const char *upload_data, size_t *upload_data_size,
+                                  void **con_cls)
+{
+    (void)version;
+    server *s = cls;
+    request_ctx *ctx = *con_cls;
+    if (!ctx) {
+        ctx = on_uri(NULL, url, c);
+        if (!ctx)
+            return MHD_NO;
+        *con_cls = ctx;
+    }
+    const char *raw = ctx->raw_uri;
+    const char *qmark = strchr(raw, '?');
+    size_t path_len = qmark ? (size_t)(qmark - raw) : strlen(raw);
+    const char *tail = NULL;
+    size_t tail_len = 0;
+    route rt = find_route(raw, path_len, &tail, &tail_len);
+    int api = rt == R_NONE ? !strncmp(raw, "/api/", 5) : is_api(rt);
+    int is_get = !strcmp(method, MHD_HTTP_METHOD_GET), is_head = !strcmp(method, MHD_HTTP_METHOD_HEAD);
+    int is_post = !strcmp(method, MHD_HTTP_METHOD_POST);
+
+    serve_response r;
+    response_init(&r);
+
+    /* The first call comes with the headers. Only refusals that must not
+     * read the body (too busy, no or wrong token, declared too large) answer
+     * now: answering before the request is complete makes libmicrohttpd
+     * close the connection, which is right for those and wasteful for the
+     * rest, which answer at the last call so keep-alive is kept. */
+    if (!ctx->started) {
+        ctx->started = 1;
+        if (atomic_load(&s->connections) > s->max_clients) {
+            response_error(&r, 503, "unavailable", "too many open connections: try again in a moment");
+            r.retry_after = 1;
+        } else if (rt == R_API_ARTICLES && is_post) {
+            const char *auth = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
+            const char *clen = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+            if (!s->write_token)
+                response_error(&r, 403, "forbidden",
+                               "writes are off: start the server with --write-token-file to enable them");
+            else if (!token_matches(s->write_token, auth))
+                response_error(&r, 401, "unauthorized", "send the write token as 'Authorization: Bearer <token>'");
+            else if (clen && strtoull(clen, NULL, 10) > s->max_body) {
+                char detail[96];
+                snprintf(detail, sizeof detail, "the body is over the limit of %zu bytes", s->max_body);
+                response_error(&r, 413, "payload_too_large", detail);
+            } else {
+                return MHD_YES;
+            }
+        } else {
+            return MHD_YES;
+        }
+        enum MHD_Result ok = send_response(c, &r, is_head);
+        response_clear(&r);
+        return ok;
+    }
+
+    /* A body, in pieces; a last call without data marks its end. Only a
+     * POST keeps it; a body sent with a GET is read and dropped. */
+    if (*upload_data_size) {
+        if (rt == R_API_ARTICLES && is_post && !ctx->too_large) {
+            if (ctx->body.len + *upload_data_size > s->max_body) {
+                ctx->too_large = 1;
+                sb_free(&ctx->body);
+            } else {
+                sb_putn(&ctx->body, upload_data, *upload_data_size);
+            }
+        }
+        *upload_data_size = 0;
+        return MHD_YES;
+    }
+
+    http_params params;
+    char msg[HTTP_PARAM_MSG_MAX];
+    int params_ok = 0;
+    if (rt == R_NONE) {
+        not_found(&r, api, api ? "no such path: see docs/api.md" : "لا توجد صفحة بهذا العنوان");
+    } else if (rt == R_API_ARTICLES ? !is_post : !(is_get || is_head)) {
+        const char *allow = rt == R_API_ARTICLES ? "POST" : "GET, HEAD";
+        char detail[96];
+        snprintf(detail, sizeof detail, "%.16s is not allowed here (allowed: %s)", method, allow);
+        response_error(&r, 405, "method_not_allowed", detail);
+        r.allow = allow;
+    } else if (http_params_parse(qmark ? qmark + 1 : "", qmark ? strlen(qmark + 1) : 0, &params, msg, sizeof msg)) {
+        bad_request(&r, api, msg);
+    } else {
+        params_ok = 1;
+    }
+    if (params_ok && rt == R_API_ARTICLES) {
+        if (ctx->too_large) {
+            char detail[96];
+            snprintf(detail, sizeof detail, "the body is over the limit of %zu bytes", s->max_body);
+            response_error(&r, 413, "payload_too_large", detail);
+        } else if (ctx->body.failed) {
+            response_error(&r, 500, "internal_error", "out of memory");
+        } else {
+            const char *ct = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
+            api_post_article(s, &params, ct, ctx->body.data ? ctx->body.data : "", ctx->body.len, &r);
+        }
+    } else if (params_ok) {
+        handle_get(s, rt, tail, tail_len, &params, &r);
+    }
+    if (params_ok)
+        http_params_free(&params);
+    enum MHD_Result ok = send_response(c, &r, is_head);
+    response_clear(&r);
+    return ok;
+}
+
+/* ---- start-up ------------------------------------------------------------ */
+
+static int parse_unsigned(const char *s, unsigned long long max, unsigned long long *out)
+{
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno || end == s || *end || *s == '-' || v > max)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+/* Reads the token: the file's first line, surrounding whitespace removed. */
+static char *read_token(const char *path, char *msg, size_t cap)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        snprintf(msg, cap, "%s: %s", path, strerror(errno));
+        return NULL;
+    }
+    char line[1024];
+    char *got = fgets(line, sizeof line, f);
+    fclose(f);
+    if (!got) {
+        snprintf(msg, cap, "%s: empty: put the write token on its first line", path);
+        return NULL;
+    }
+    char *a = line, *z = line + strlen(line);
+    while (*a == ' ' || *a == '\t')
+        a++;
+    while (z > a && (z[-1] == '\n' || z[-1] == '\r' || z[-1] == ' ' || z[-1] == '\t'))
+        z--;
+    if (z - a < 16) {
+        snprintf(msg, cap, "%s: the token is shorter than 16 characters; use a long random one", path);
+        return NULL;
+    }
+    *z = '\0';
+    return strdup(a);
+}
+
+int cmd_serve(int argc, char **argv)
+{
+    static const struct option options[] = {
+        {"index", required_argument, NULL, 'i'},
+        {"host", required_argument, NULL, 'H'},
+        {"port", required_argument, NULL, 'p'},
+        {"threads", required_argument, NULL, 't'},
+        {"max-clients", required_argument, NULL, 'm'},
+        {"max-body", required_argument, NULL, 'b'},
+        {"write-token-file", required_argument, NULL, 'w'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    const char *dir = "khabar-index", *host = "127.0.0.1", *token_file = NULL;
+    unsigned long long port = 8080, threads = 0, max_clients = 256, max_body = 8u << 20;
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "i:p:h", options, NULL)) != -1) {
+        unsigned long long *num = NULL, max = 0;
+        const char *what = NULL;
+        switch (c) {
+        case 'i': dir = optarg; break;
+        case 'H': host = optarg; break;
+        case 'p': num = &port, max = 65535, what = "--port"; break;
+        case 't': num = &threads, max = 256, what = "--threads"; break;
+        case 'm': num = &max_clients, max = 100000, what = "--max-clients"; break;
+        case 'b': num = &max_body, max = 1ull << 30, what = "--max-body"; break;
+        case 'w': token_file = optarg; break;
+        case 'h': serve_usage(stdout); return 0;
+        default: serve_usage(stderr); return 2;
+        }
+        if (num && parse_unsigned(optarg, max, num) != 0) {
+            fprintf(stderr, "khabar serve: %s needs a number up to %llu, not '%s'\n", what, max, optarg);
+            return 2;
+        }
+    }
+    if (optind < argc) {
+        fprintf(stderr, "khabar serve: unexpected argument '%s'\n\n", argv[optind]);
+        serve_usage(stderr);
+        return 2;
+    }
+    if (threads == 0) {
+        long n = sysconf(_SC_NPROCESSORS_ONLN);
+        threads = n < 2 ? 2 : n > 64 ? 64 : (unsigned long long)n;
+    }
+    if (max_clients == 0)
+        max_clients = 1;
+
+    server s;
+    memset(&s, 0, sizeof s);
+    s.index_dir = dir;
+    s.max_body = (size_t)max_body;
+    s.max_clients = (unsigned)max_clients;
+    atomic_init(&s.connections, 0);
+    char msg[512];
+    if (token_file && !(s.write_token = read_token(token_file, msg, sizeof msg))) {
+        fprintf(stderr, "khabar serve: --write-token-file %s\n", msg);
+        return 2;
+    }
+
+    kh_error err;
+    if (s.write_token) {
+        /* Writes are on: an index that does not exist yet is created, so a
+         * server can be fed from nothing. */
+        kh_index_options io;
+        kh_index_options_init(&io);
+        io.writable = 1;
+        io.create = 1;
+        kh_index *w;
+        kh_status st = kh_index_open(dir, &io, &w, &err);
+        if (st == KH_OK)
+            kh_index_close(w);
+        else if (st != KH_ERR_LOCKED) {
+            fprintf(stderr, "khabar serve: %s\n", err.message);
+            free(s.write_token);
+            return 1;
+        }
+    }
+    if (pool_init(&s.pool, dir, (size_t)threads + 1, &err) != KH_OK) {
+        fprintf(stderr, "khabar serve: %s\n", err.message);
+        free(s.write_token);
+        return 1;
+    }
+    pthread_mutex_init(&s.write_mu, NULL);
+
+    struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM, .ai_flags = AI_PASSIVE};
+    struct addrinfo *ai = NULL;
+    char port_text[8];
+    snprintf(port_text, sizeof port_text, "%llu", port);
+    int rc = getaddrinfo(host, port_text, &hints, &ai);
+    if (rc != 0) {
+        fprintf(stderr, "khabar serve: --host %s: %s\n", host, gai_strerror(rc));
+        pool_free(&s.pool);
+        free(s.write_token);
+        return 2;
+    }
+
+    /* Block the stop signals before any thread starts, so that every worker
+     * inherits the mask and only sigwait() below receives them. */
+    sigset_t stop;
+    sigemptyset(&stop);
+    sigaddset(&stop, SIGINT);
+    sigaddset(&stop, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &stop, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ERROR_LOG;
+    if (ai->ai_family == AF_INET6)
+        flags |= MHD_USE_IPv6;
+    struct MHD_Daemon *d = MHD_start_daemon(
+        flags, (uint16_t)port, NULL, NULL, on_request, &s,
+        MHD_OPTION_SOCK_ADDR, ai->ai_addr,
+        MHD_OPTION_THREAD_POOL_SIZE, (unsigned)threads,
+        MHD_OPTION_CONNECTION_LIMIT, (unsigned)max_clients + 64,
+        MHD_OPTION_CONNECTION_TIMEOUT, 30u,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(128 * 1024),
+        MHD_OPTION_URI_LOG_CALLBACK, on_uri, &s,
+        MHD_OPTION_NOTIFY_COMPLETED, on_completed, &s,
+        MHD_OPTION_NOTIFY_CONNECTION, on_connection, &s,
+        MHD_OPTION_END);
+    char shown_host[64];
+    snprintf(shown_host, sizeof shown_host, ai->ai_family == AF_INET6 ? "[%s]" : "%s", host);
+    freeaddrinfo(ai);
+    if (!d) {
+        fprintf(stderr, "khabar serve: cannot listen on %s port %llu (in use, or not an address of this machine?)\n",
+                host, port);
+        pool_free(&s.pool);
+        free(s.write_token);
+        return 1;
+    }
+    const union MHD_DaemonInfo *info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
+    unsigned bound = info ? info->port : (unsigned)port;
+    kh_index_stats stats = {0};
+    index_slot *slot = pool_checkout(&s.pool, NULL);
+    if (slot) {
+        kh_index_stats_get(slot->ix, &stats, NULL);
+        pool_checkin(&s.pool, slot);
+    }
+    printf("khabar serve: listening on http://%s:%u/ (index %s: %zu articles; %u threads; writes %s)\n", shown_host,
+           bound, dir, stats.articles, (unsigned)threads, s.write_token ? "on" : "off");
+    fflush(stdout);
+
+    int sig = 0;
+    sigwait(&stop, &sig);
+    fprintf(stderr, "khabar serve: %s: stopping\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
+    MHD_stop_daemon(d);
+    pthread_mutex_destroy(&s.write_mu);
+    pool_free(&s.pool);
+    free(s.write_token);
+    fprintf(stderr, "khabar serve: stopped\n");
+    return 0;
+}
