@@ -200,6 +200,18 @@ size_t kh_normalize(const kh_norm_profile *p, const char *s, size_t len, char *o
     const unsigned char *u = (const unsigned char *)s;
     size_t n = 0;
     for (size_t i = 0; i < len;) {
+        /* Most letters map to themselves: copy their two bytes. */
+        if ((u[i] == 0xD8 || u[i] == 0xD9) && i + 1 < len && n + 2 <= cap &&
+            (u[i + 1] & 0xC0) == 0x80) {
+            int32_t cp = ((u[i] & 0x1F) << 6) | (u[i + 1] & 0x3F);
+            if (((cp >= 0x0627 && cp <= 0x063A) || (cp >= 0x0641 && cp <= 0x0648) || cp == YEH) &&
+                cp != 0x0629) {
+                out[n++] = (char)u[i];
+                out[n++] = (char)u[i + 1];
+                i += 2;
+                continue;
+            }
+        }
         int32_t cp;
         i += kh_utf8_decode_strict(u + i, len - i, &cp);
         if (cp < 0)
