@@ -325,7 +325,8 @@ kh_match *kh_match_build(const kh_qnode *n, const kh_segment *s, const kh_bm25 *
             kh_match_free(m);
             return NULL;
         }
-        qsort(m->kids, m->n_kids, sizeof *m->kids, cmp_cost);
+        if (m->n_kids > 1)
+            qsort(m->kids, m->n_kids, sizeof *m->kids, cmp_cost);
         m->cost = n->kind == KH_Q_AND ? UINT64_MAX : 0;
         if (n->kind == KH_Q_AND && positives == 0)
             m->cost = s->n_docs;
