@@ -59,8 +59,8 @@ static int nfc_may_change(const unsigned char *u, size_t len)
         }
         int32_t cp;
         i += kh_utf8_decode(u + i, len - i, &cp);
-        if (cp < 0x300) {
-            prev_ccc = 0;
+        if (cp < 0x300 || (cp >= 0x0620 && cp <= 0x064A)) {
+            prev_ccc = 0;   /* composed already, or an Arabic letter (class 0) */
             continue;
         }
         const utf8proc_property_t *p = utf8proc_get_property(cp);
@@ -112,6 +112,17 @@ void kh_text_clean(const char *s, size_t len, kh_buf *out)
             pending_space = 0;
             *o++ = (char)c;
             i++;
+            continue;
+        }
+        if (c >= 0xD8 && c <= 0xDB && !(c == 0xD8 && u[i + 1] == 0x9C)) {
+            /* U+0600..U+06FF, the bulk of Arabic text: never a space, and
+             * invisible only for ARABIC LETTER MARK (D8 9C). */
+            if (pending_space && o != start)
+                *o++ = ' ';
+            pending_space = 0;
+            *o++ = (char)c;
+            *o++ = (char)u[i + 1];
+            i += 2;
             continue;
         }
         int32_t cp;
