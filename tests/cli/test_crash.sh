@@ -19,9 +19,29 @@ ROUNDS=${KH_CRASH_ROUNDS:-20}
 zcat "$CORPUS" | head -n 12000 >"$T/corpus.jsonl"
 
 # how long a whole ingest takes here, to spread the kills over it
+# (and readers keep searching meanwhile, seeing ever newer commits)
 start=$(date +%s%N)
-"$K" ingest --index "$T/full" --quiet --commit-every $EVERY --commit-seconds 0 "$T/corpus.jsonl" || fail "reference ingest"
+"$K" ingest --index "$T/full" --quiet --commit-every $EVERY --commit-seconds 0 "$T/corpus.jsonl" &
+writer=$!
+prev=0 searches=0
+while kill -0 $writer 2>/dev/null; do
+  if [ -e "$T/full/MANIFEST" ]; then
+    out=$("$K" search --index "$T/full" --json --limit 1 'السعودية' 2>&1)
+    st=$?
+    if [ $st -gt 1 ] || { [ $st -eq 1 ] && ! printf '%s' "$out" | grep -q '^{"total":0,'; }; then
+      fail "a search during ingest failed ($st): $out"
+      break
+    fi
+    n=$(printf '%s' "$out" | sed -n 's/^{"total":\([0-9]*\),.*/\1/p')
+    [ "${n:-0}" -ge "$prev" ] || fail "a reader saw the index shrink: $prev then $n"
+    prev=${n:-0}
+    searches=$((searches + 1))
+  fi
+  sleep 0.2
+done
+wait $writer || fail "reference ingest"
 full_ms=$(( ($(date +%s%N) - start) / 1000000 ))
+echo "$searches searches ran during the reference ingest (last total $prev)"
 total=$("$K" stats --index "$T/full" --json | sed 's/.*"articles":\([0-9]*\).*/\1/')
 echo "reference ingest: $total articles in $full_ms ms"
 
