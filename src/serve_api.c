@@ -343,6 +343,13 @@ void api_post_article(server *s, const http_params *p, const char *content_type,
             snprintf(err.message, sizeof err.message, "more than %d articles in one request", POST_ARTICLES_MAX);
             break;
         }
+        if (st == KH_OK && xo.url && !a.url) {
+            /* A text page does not carry its address; the url parameter
+             * gives it, and the id is derived from it like any page's. */
+            st = kh_article_set_verbatim(&a.url, xo.url, strlen(xo.url));
+            free(a.id);
+            a.id = NULL;
+        }
         if (st == KH_OK && !a.id)
             st = kh_article_finish(&a);
         if (st != KH_OK) {
