@@ -21,9 +21,10 @@ void kh_postings_encode(const unsigned char *docs, size_t docs_len, const unsign
     if (df <= KH_BLOCK_DOCS) {
         uint32_t max_tf = 0, min_len = UINT32_MAX;
         for (uint32_t i = 0; i < df; i++) {
-            prev += (int64_t)kh_get_varint(&dc);
-            uint32_t npos = (uint32_t)kh_get_varint(&dc);
-            uint32_t tf = npos + (uint32_t)kh_get_varint(&dc);
+            uint64_t delta;
+            uint32_t npos, tf;
+            kh_doc_entry_read(&dc, &delta, &npos, &tf);
+            prev += (int64_t)delta;
             if (tf > max_tf)
                 max_tf = tf;
             if (doc_len[prev] < min_len)
@@ -38,9 +39,10 @@ void kh_postings_encode(const unsigned char *docs, size_t docs_len, const unsign
             uint32_t doc_off = (uint32_t)(dc.p - docs), pos_off = (uint32_t)(pc.p - pos);
             uint32_t max_tf = 0, min_len = UINT32_MAX;
             for (uint32_t i = 0; i < n; i++) {
-                prev += (int64_t)kh_get_varint(&dc);
-                uint32_t npos = (uint32_t)kh_get_varint(&dc);
-                uint32_t tf = npos + (uint32_t)kh_get_varint(&dc);
+                uint64_t delta;
+                uint32_t npos, tf;
+                kh_doc_entry_read(&dc, &delta, &npos, &tf);
+                prev += (int64_t)delta;
                 if (tf > max_tf)
                     max_tf = tf;
                 if (doc_len[prev] < min_len)
@@ -136,21 +138,20 @@ uint32_t kh_postings_next(kh_postings *c)
     } else if (c->index > c->block_docs) {
         return KH_NO_DOC;
     }
-    uint64_t delta = kh_get_varint(&c->dc);
-    uint32_t npos = (uint32_t)kh_get_varint(&c->dc);
-    uint64_t extra = kh_get_varint(&c->dc);
+    uint64_t delta;
+    uint32_t npos, tf;
+    kh_doc_entry_read(&c->dc, &delta, &npos, &tf);
     /* doc == KH_NO_DOC stands for "-1" here: unsigned wrap-around gives delta-1 */
     uint64_t doc = (uint64_t)(uint32_t)(c->doc + (uint32_t)delta);
     if (c->dc.bad || delta == 0 || delta > c->n_docs_segment || doc >= c->n_docs_segment ||
-        (c->doc != KH_NO_DOC && doc <= c->doc) || npos > KH_MAX_POSITIONS ||
-        extra > UINT32_MAX - npos) {
+        (c->doc != KH_NO_DOC && doc <= c->doc) || npos > KH_MAX_POSITIONS || tf < npos) {
         c->bad = 1;
         c->index = c->block_docs + 1;
         return c->doc = KH_NO_DOC;
     }
     c->doc = (uint32_t)doc;
     c->npos = npos;
-    c->tf = npos + (uint32_t)extra;
+    c->tf = tf;
     c->npos_of[c->index++] = npos;
     return c->doc;
 }

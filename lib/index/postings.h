@@ -12,8 +12,10 @@
  *   df <= KH_BLOCK_DOCS: varint max_tf, varint min_len
  *   df >  KH_BLOCK_DOCS: n_blocks x {u32 last_doc, u32 doc_off, u32 pos_off,
  *                                    u16 max_tf, u16 min_len}
- *   docs: per document varint (doc - previous doc; previous starts at -1),
- *         varint n_positions, varint (tf - n_positions)
+ *   docs: per document varint ((doc - previous doc) << 1 | single), where
+ *         previous starts at -1 and single means tf = n_positions = 1, the
+ *         common case, which then takes no more bytes; otherwise
+ *         varint n_positions, varint (tf - n_positions) follow
  *   positions: per document, n_positions varints: the first position, then
  *         gaps to the next
  *
@@ -37,6 +39,24 @@
 #define KH_NO_DOC UINT32_MAX
 /* More positions of one term in one document than this means damage. */
 #define KH_MAX_POSITIONS (1u << 24)
+
+/* Reads one document entry of a doc stream (see above). */
+static inline void kh_doc_entry_read(kh_cursor *c, uint64_t *delta, uint32_t *npos, uint32_t *tf)
+{
+    uint64_t v = kh_get_varint(c);
+    *delta = v >> 1;
+    if (v & 1) {
+        *npos = *tf = 1;
+        return;
+    }
+    uint64_t n = kh_get_varint(c), extra = kh_get_varint(c);
+    if (n > UINT32_MAX || extra > UINT32_MAX - n) {
+        c->bad = 1;
+        n = extra = 0;
+    }
+    *npos = (uint32_t)n;
+    *tf = (uint32_t)(n + extra);
+}
 
 /* Appends the on-disk postings of one term to out, from the writer's doc
  * and position streams. doc_len[d] is document d's length. */

@@ -56,7 +56,8 @@ struct kh_segbuf {
     kh_buf keys;                    /* term bytes */
     bterm *terms;
     size_t n_terms, cap_terms;
-    strmap term_map;
+    uint64_t *term_slots;           /* see term_get */
+    size_t n_term_slots;
     uint32_t *touched;              /* terms of the current document */
     size_t n_touched, cap_touched;
 
@@ -90,16 +91,6 @@ static uint32_t hash_bytes(const void *data, size_t len)
     return h ^ (h >> 15);
 }
 
-/* Finds the slot for key; returns its index (slots[i] == 0 when absent). */
-static size_t map_find(const strmap *m, uint32_t h, const char *key, size_t len,
-                       int (*eq)(void *, uint32_t, const char *, size_t), void *ctx)
-{
-    size_t mask = m->n_slots - 1, i = h & mask;
-    while (m->slots[i] && !eq(ctx, m->slots[i] - 1, key, len))
-        i = (i + 1) & mask;
-    return i;
-}
-
 static int map_grow(strmap *m, size_t used, uint32_t (*hash_of)(void *, uint32_t), void *ctx)
 {
     if (m->n_slots && used * 2 < m->n_slots)
@@ -122,17 +113,6 @@ static int map_grow(strmap *m, size_t used, uint32_t (*hash_of)(void *, uint32_t
     return 0;
 }
 
-static int term_eq(void *ctx, uint32_t t, const char *key, size_t len)
-{
-    kh_segbuf *b = ctx;
-    return b->terms[t].key_len == len && !memcmp(b->keys.data + b->terms[t].key_off, key, len);
-}
-
-static uint32_t term_hash(void *ctx, uint32_t t)
-{
-    return ((kh_segbuf *)ctx)->terms[t].hash;
-}
-
 /* ---- vectors ---- */
 
 static int bvec_grow(kh_segbuf *b, bvec *v, size_t extra)
@@ -153,9 +133,9 @@ static int bvec_grow(kh_segbuf *b, bvec *v, size_t extra)
     return 0;
 }
 
-static void bvec_varint(kh_segbuf *b, bvec *v, uint32_t x)
+static void bvec_varint(kh_segbuf *b, bvec *v, uint64_t x)
 {
-    if (bvec_grow(b, v, 5) != 0) {
+    if (bvec_grow(b, v, 10) != 0) {
         b->failed = 1;
         return;
     }
@@ -187,7 +167,7 @@ void kh_segbuf_free(kh_segbuf *b)
         free(b->terms[i].pos.p);
     }
     free(b->terms);
-    free(b->term_map.slots);
+    free(b->term_slots);
     free(b->touched);
     kh_buf_free(&b->keys);
     kh_buf_free(&b->doc_len);
@@ -212,29 +192,54 @@ size_t kh_segbuf_deleted(const kh_segbuf *b) { return b->n_deleted; }
 size_t kh_segbuf_bytes(const kh_segbuf *b)
 {
     return b->vec_bytes + b->keys.cap + b->cap_terms * sizeof(bterm) +
-           b->term_map.n_slots * 4 + kh_chunks_bytes(&b->stored) + kh_chunks_bytes(&b->summaries) +
+           b->n_term_slots * 8 + kh_chunks_bytes(&b->stored) + kh_chunks_bytes(&b->summaries) +
            b->doc_len.cap * 6;
+}
+
+/* The term table: open addressing over (hash << 32 | term number + 1), so a
+ * probe compares hashes without touching the term itself. */
+static int term_table_grow(kh_segbuf *b)
+{
+    size_t n = b->n_term_slots ? b->n_term_slots * 2 : 4096;
+    uint64_t *slots = calloc(n, sizeof *slots);
+    if (!slots)
+        return -1;
+    for (size_t i = 0; i < b->n_term_slots; i++) {
+        uint64_t v = b->term_slots[i];
+        if (!v)
+            continue;
+        size_t j = (size_t)(v >> 32) & (n - 1);
+        while (slots[j])
+            j = (j + 1) & (n - 1);
+        slots[j] = v;
+    }
+    free(b->term_slots);
+    b->term_slots = slots;
+    b->n_term_slots = n;
+    return 0;
 }
 
 /* Finds or creates the term field+text; returns its number or -1. */
 static long term_get(kh_segbuf *b, char field, const char *text, size_t len, int create)
 {
-    char key[256];
-    if (len + 1 > sizeof key)
-        len = sizeof key - 1; /* absurdly long "words" are cut, consistently */
-    key[0] = field;
-    memcpy(key + 1, text, len);
-    size_t klen = len + 1;
-    uint32_t h = hash_bytes(key, klen);
-    if (b->term_map.n_slots == 0) {
-        if (!create)
-            return -1;
-        if (map_grow(&b->term_map, 0, term_hash, b) != 0)
-            return -1;
+    if (len > 254)
+        len = 254; /* absurdly long "words" are cut, consistently */
+    uint32_t h = 2166136261u; /* FNV-1a over the field letter and the text */
+    h = (h ^ (unsigned char)field) * 16777619u;
+    for (size_t i = 0; i < len; i++)
+        h = (h ^ (unsigned char)text[i]) * 16777619u;
+    h ^= h >> 15;
+    if (b->n_term_slots == 0 && (!create || term_table_grow(b) != 0))
+        return -1;
+    size_t mask = b->n_term_slots - 1, i = h & mask;
+    for (uint64_t v; (v = b->term_slots[i]) != 0; i = (i + 1) & mask) {
+        if ((uint32_t)(v >> 32) != h)
+            continue;
+        const bterm *t = &b->terms[(uint32_t)v - 1];
+        const char *k = b->keys.data + t->key_off;
+        if (t->key_len == len + 1 && k[0] == field && !memcmp(k + 1, text, len))
+            return (long)(uint32_t)v - 1;
     }
-    size_t slot = map_find(&b->term_map, h, key, klen, term_eq, b);
-    if (b->term_map.slots[slot])
-        return b->term_map.slots[slot] - 1;
     if (!create)
         return -1;
     if (b->n_terms == b->cap_terms) {
@@ -248,16 +253,17 @@ static long term_get(kh_segbuf *b, char field, const char *text, size_t len, int
     bterm *t = &b->terms[b->n_terms];
     memset(t, 0, sizeof *t);
     t->key_off = (uint32_t)b->keys.len;
-    t->key_len = (uint32_t)klen;
+    t->key_len = (uint32_t)len + 1;
     t->hash = h;
     t->last_doc = UINT32_MAX;
     t->cur_doc = UINT32_MAX;
-    kh_buf_append(&b->keys, key, klen);
+    kh_buf_putc(&b->keys, field);
+    kh_buf_append(&b->keys, text, len);
     if (kh_buf_failed(&b->keys))
         return -1;
-    b->term_map.slots[slot] = (uint32_t)b->n_terms + 1;
+    b->term_slots[i] = (uint64_t)h << 32 | (uint64_t)(b->n_terms + 1);
     b->n_terms++;
-    if (map_grow(&b->term_map, b->n_terms, term_hash, b) != 0)
+    if (b->n_terms * 2 >= b->n_term_slots && term_table_grow(b) != 0)
         return -1;
     return (long)b->n_terms - 1;
 }
@@ -390,9 +396,10 @@ size_t kh_segbuf_delete_term(kh_segbuf *b, char field, const char *key, size_t l
     kh_cursor c = kh_cursor_make(t->docs.p, t->docs.len);
     uint32_t doc = UINT32_MAX;
     for (uint32_t i = 0; i < t->df; i++) {
-        doc += (uint32_t)kh_get_varint(&c);
-        kh_get_varint(&c);
-        kh_get_varint(&c);
+        uint64_t delta;
+        uint32_t npos, tf;
+        kh_doc_entry_read(&c, &delta, &npos, &tf);
+        doc += (uint32_t)delta;
         if (!bitmap_get(&b->deleted, doc)) {
             bitmap_set(&b->deleted, doc);
             n++;
@@ -447,9 +454,14 @@ kh_status kh_segbuf_add(kh_segbuf *b, kh_analyzer *an, const kh_article *a, kh_e
     uint32_t doc = b->n_docs;
     for (size_t i = 0; i < b->n_touched; i++) {
         bterm *t = &b->terms[b->touched[i]];
-        bvec_varint(b, &t->docs, doc - t->last_doc); /* last_doc UINT32_MAX acts as -1 */
-        bvec_varint(b, &t->docs, t->cur_npos);
-        bvec_varint(b, &t->docs, t->cur_tf - t->cur_npos);
+        /* postings.h: (delta << 1 | single); last_doc UINT32_MAX acts as -1 */
+        uint64_t delta = (uint32_t)(doc - t->last_doc);
+        int single = t->cur_npos == 1 && t->cur_tf == 1;
+        bvec_varint(b, &t->docs, delta << 1 | (uint64_t)single);
+        if (!single) {
+            bvec_varint(b, &t->docs, t->cur_npos);
+            bvec_varint(b, &t->docs, t->cur_tf - t->cur_npos);
+        }
         t->last_doc = doc;
         t->df++;
         t->cur_doc = UINT32_MAX;
