@@ -19,6 +19,17 @@ for line in open(sys.argv[1], encoding="utf-8"):
 PY
 echo "(full JSON in build/examples.jsonl)"
 
+echo
+echo "== khabar ingest + search: the same samples in an index (build/demo-index) =="
+rm -rf "$root/build/demo-index"
+"$khabar" ingest --index "$root/build/demo-index" "$root"/examples/text/*.txt "$root"/examples/feeds/*
+# Spelled without hamza and with ه for ة, as readers often type: still found.
+for q in 'الامم المتحده' 'محطه لتحليه المياه' '"معرض الكتاب"' 'source:marsad OR title:الهلال'; do
+  echo
+  echo "\$ khabar search --index build/demo-index $q"
+  "$khabar" search --index "$root/build/demo-index" --limit 3 "$q" || true
+done
+
 if [ -f "$shared/corpus/seed-article.txt" ]; then
   echo
   echo "== khabar extract: the seed page, ../shared/corpus/seed-article.txt =="
@@ -42,4 +53,13 @@ t = time.perf_counter() - t
 raw = sum(len(l) for l in gzip.open(corpus, "rb")) / 1e6
 print(f"{t:.2f} s for {raw:.1f} MB of JSON ({raw / t:.0f} MB/s); output in {os.path.relpath(out)}")
 PY
+  echo
+  echo "== khabar ingest: the shared corpus into build/saudinewsnet-index =="
+  rm -rf "$root/build/saudinewsnet-index"
+  "$khabar" ingest --index "$root/build/saudinewsnet-index" "$shared/corpus/saudinewsnet.jsonl.gz"
+  for q in 'وزارة الصحه' '"خادم الحرمين الشريفين" الرياض'; do
+    echo
+    echo "\$ khabar search --index build/saudinewsnet-index $q"
+    "$khabar" search --index "$root/build/saudinewsnet-index" --limit 3 "$q" || true
+  done
 fi
