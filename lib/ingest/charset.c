@@ -203,11 +203,14 @@ kh_status kh_charset_to_utf8(const char *data, size_t len, const char *declared,
         enc = kh_charset_from_meta(data, len);
     /* A page declared Latin-1 (a common template default) whose bytes are
      * Arabic is not Latin-1: detect instead. */
+    /* One validation pass serves detection, the mislabel check and the copy. */
+    size_t first_bad = 0;
+    int valid = kh_utf8_valid(data, len, &first_bad);
     if (!enc || !strcmp(enc, "WINDOWS-1252"))
-        enc = kh_charset_detect(data, len);
+        enc = valid ? "UTF-8" : kh_charset_detect(data, len);
     /* Declared UTF-8 pages with a few bad bytes are still UTF-8; but a page
      * declared UTF-8 whose high bytes are mostly invalid was mislabelled. */
-    if (!strcmp(enc, "UTF-8") && !kh_utf8_valid(data, len, NULL)) {
+    if (!strcmp(enc, "UTF-8") && !valid) {
         size_t high = 0, valid_multi = 0;
         for (size_t i = 0; i < len;) {
             unsigned char c = (unsigned char)data[i];
@@ -230,7 +233,10 @@ kh_status kh_charset_to_utf8(const char *data, size_t len, const char *declared,
     }
     *used = enc;
     if (!strcmp(enc, "UTF-8")) {
-        copy_utf8(data, len, out, replaced);
+        if (valid)
+            kh_buf_append(out, data, len);
+        else
+            copy_utf8(data, len, out, replaced);
         return kh_buf_failed(out) ? kh_fail(err, KH_ERR_NOMEM, "out of memory") : KH_OK;
     }
     kh_status st = convert(enc, data, len, out, replaced, err);

@@ -626,6 +626,10 @@ static int try_date_text(const char *s, size_t len)
  * or in parts separated by "|", "•" or "·" (meta lines often hold both). */
 static void scan_segments(visible *v, const char *text, int author_box)
 {
+    if (!v->date_raw && try_date_text(text, strlen(text))) {
+        v->date_raw = strdup(text);   /* "نشر في: 12 جويلية 2025 | 18:40" is one date */
+        return;
+    }
     const char *s = text;
     while (*s) {
         const char *end = s;
@@ -681,8 +685,9 @@ static void visible_walk(visible *v, xmlNode *n, const xmlNode *skip, int depth)
                 v->time_attr = strdup(dt);
         }
         int author_box = is_author_box(c) && !is_label_link(c) && !has_label_link(c, 0);
-        if (mark == KH_HTML_META || author_box || kh_html_is(c, "time") || kh_html_is(c, "span") ||
-            kh_html_is(c, "p") || kh_html_is(c, "div") || kh_html_is(c, "li") || kh_html_is(c, "a")) {
+        if ((mark == KH_HTML_META || author_box || kh_html_is(c, "time") || kh_html_is(c, "span") ||
+             kh_html_is(c, "p") || kh_html_is(c, "div") || kh_html_is(c, "li") || kh_html_is(c, "a")) &&
+            kh_html_text_bytes_upto(c, VISIBLE_MAX_TEXT * 2) <= VISIBLE_MAX_TEXT * 2) {
             kh_buf raw = KH_BUF_INIT;
             kh_html_text(c, &raw);
             if (raw.len && raw.len <= VISIBLE_MAX_TEXT * 2) {
@@ -692,8 +697,6 @@ static void visible_walk(visible *v, xmlNode *n, const xmlNode *skip, int depth)
                     !(kh_html_is(c, "a") && is_label_link(c)))
                     scan_segments(v, clean.data, author_box);
                 kh_buf_free(&clean);
-                kh_buf_free(&raw);
-                continue;   /* the whole box was read */
             }
             kh_buf_free(&raw);
         }

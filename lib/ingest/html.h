@@ -27,6 +27,10 @@ int kh_html_is(const xmlNode *n, const char *tag);
  * each element boundary that would separate words on screen). */
 void kh_html_text(const xmlNode *n, kh_buf *out);
 
+/* Bytes of text under n, counted until past limit (then some value >
+ * limit): a cheap "is this box small?". */
+size_t kh_html_text_bytes_upto(const xmlNode *n, size_t limit);
+
 /* How an element's class, id and role mark it. */
 typedef enum kh_html_mark {
     KH_HTML_PLAIN = 0,
@@ -41,7 +45,8 @@ kh_html_mark kh_html_classify(const xmlNode *n);
 int kh_html_is_invisible_tag(const xmlNode *n);
 
 /* Lines that site templates put into article bodies ("اقرأ أيضا", view
- * counts, share prompts, "next" links, comment policies). */
+ * counts, share prompts, "next" links, comment policies). text[len] must
+ * be NUL. */
 int kh_html_is_furniture_text(const char *text, size_t len);
 
 /* Strips a byline marker ("كتب:", "بقلم", "إعداد:", "حوار:", "By") from the

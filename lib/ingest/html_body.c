@@ -62,6 +62,7 @@ typedef struct cand {
     double score;
     size_t chars, link_chars;
     int scored, selected;
+    int boxed;              /* its first text is a box label: "الأكثر قراءة", "حمّل التطبيق" */
 } cand;
 
 typedef struct scorer {
@@ -72,16 +73,20 @@ typedef struct scorer {
 
 static int is_block_tag(const xmlNode *n)
 {
-    static const char *const tags[] = {
-        "p", "div", "li", "td", "th", "blockquote", "pre", "section", "article", "ul", "ol", "dl", "dt",
-        "dd", "table", "tr", "tbody", "thead", "tfoot", "figure", "header", "main", "center", "address",
-        "h1", "h2", "h3", "h4", "h5", "h6", "hr", "body", "fieldset", "details", "summary", "caption", NULL};
+    static const char tags[] = "|p|div|li|td|th|blockquote|pre|section|article|ul|ol|dl|dt|dd|table|tr|tbody|"
+                               "thead|tfoot|figure|header|main|center|address|h1|h2|h3|h4|h5|h6|hr|body|"
+                               "fieldset|details|summary|caption|";
     if (!n->name)
         return 0;
-    for (const char *const *t = tags; *t; t++)
-        if (!strcmp((const char *)n->name, *t))
-            return 1;
-    return 0;
+    char key[16];
+    size_t len = strlen((const char *)n->name);
+    if (len + 3 > sizeof key)
+        return 0;
+    key[0] = '|';
+    memcpy(key + 1, n->name, len);
+    key[len + 1] = '|';
+    key[len + 2] = '\0';
+    return strstr(tags, key) != NULL;
 }
 
 static int heading_level(const xmlNode *n)
@@ -97,7 +102,18 @@ static int is_caption_box(const xmlNode *n)
     if (kh_html_is(n, "figcaption"))
         return 1;
     const char *cls = kh_html_attr(n, "class");
-    return cls && (strstr(cls, "caption") || strstr(cls, "Caption"));
+    if (!cls)
+        return 0;
+    if (strstr(cls, "caption") || strstr(cls, "Caption"))
+        return 1;
+    /* "img-cap", "photo_cap": the word "cap" alone */
+    for (const char *p = cls; (p = strstr(p, "cap")); p += 3) {
+        int start = p == cls || !((p[-1] >= 'a' && p[-1] <= 'z') || (p[-1] >= 'A' && p[-1] <= 'Z'));
+        int end = !((p[3] >= 'a' && p[3] <= 'z') || (p[3] >= 'A' && p[3] <= 'Z'));
+        if (start && end)
+            return 1;
+    }
+    return 0;
 }
 
 static size_t non_space_bytes(const char *s)
@@ -159,6 +175,71 @@ static void flush(walker *w)
     w->cur_link = w->cur_raw = 0;
 }
 
+/* A table of data (results, prices), as opposed to a table laid out as
+ * a page: rows of short cells with no paragraphs, lists, breaks or nested
+ * tables inside. */
+static int cell_is_plain(const xmlNode *n, int depth)
+{
+    static const char *const blocks[] = {"p", "div", "ul", "ol", "br", "table", "h1", "h2", "h3", "blockquote",
+                                         NULL};
+    if (depth > 8)
+        return 0;
+    for (const xmlNode *c = n->children; c; c = c->next) {
+        if (c->type != XML_ELEMENT_NODE)
+            continue;
+        for (const char *const *b = blocks; *b; b++)
+            if (kh_html_is(c, *b))
+                return 0;
+        if (!cell_is_plain(c, depth + 1))
+            return 0;
+    }
+    return 1;
+}
+
+static int is_data_table(const xmlNode *table)
+{
+    size_t rows = 0;
+    for (const xmlNode *sec = table->children; sec; sec = sec->next) {
+        const xmlNode *first = kh_html_is(sec, "tr") ? sec : NULL;
+        const xmlNode *list = first ? NULL : sec;
+        if (!first && !(kh_html_is(sec, "tbody") || kh_html_is(sec, "thead") || kh_html_is(sec, "tfoot")))
+            continue;
+        for (const xmlNode *tr = first ? first : list->children; tr; tr = first ? NULL : tr->next) {
+            if (!kh_html_is(tr, "tr"))
+                continue;
+            rows++;
+            for (const xmlNode *td = tr->children; td; td = td->next)
+                if ((kh_html_is(td, "td") || kh_html_is(td, "th")) && !cell_is_plain(td, 0))
+                    return 0;
+        }
+    }
+    return rows >= 2;
+}
+
+/* One block per row, cells joined by " | ". */
+static void walk_data_table(walker *w, xmlNode *table)
+{
+    for (xmlNode *sec = table->children; sec; sec = sec->next) {
+        xmlNode *rows = kh_html_is(sec, "tr") ? NULL : sec;
+        for (xmlNode *tr = rows ? rows->children : sec; tr; tr = rows ? tr->next : NULL) {
+            if (!kh_html_is(tr, "tr"))
+                continue;
+            kh_buf row = KH_BUF_INIT;
+            for (xmlNode *td = tr->children; td; td = td->next) {
+                if (!kh_html_is(td, "td") && !kh_html_is(td, "th"))
+                    continue;
+                if (row.len)
+                    kh_buf_puts(&row, " | ");
+                kh_html_text(td, &row);
+            }
+            if (row.len)
+                push_block(w, B_PARA, tr, row.data, row.len, 0, non_space_bytes(row.data));
+            w->failed |= kh_buf_failed(&row);
+            kh_buf_free(&row);
+        }
+    }
+}
+
 static void walk(walker *w, xmlNode *n, int depth)
 {
     if (depth > KH_HTML_MAX_DEPTH || w->failed)
@@ -194,6 +275,13 @@ static void walk(walker *w, xmlNode *n, int depth)
                 push_block(w, B_CAPTION, c, cap.data, cap.len, 0, 0);
             w->failed |= kh_buf_failed(&cap);
             kh_buf_free(&cap);
+            continue;
+        }
+        if (kh_html_is(c, "table") && is_data_table(c)) {
+            flush(w);
+            w->meta_depth += (mark == KH_HTML_META);
+            walk_data_table(w, c);
+            w->meta_depth -= (mark == KH_HTML_META);
             continue;
         }
         int meta = (mark == KH_HTML_META);
@@ -297,7 +385,36 @@ static double final_score(const cand *c)
     return c->score * (1 - ld);
 }
 
-static void score_blocks(scorer *s, const walker *w)
+/* The share of the headline's words (3 bytes or more: Arabic words of two
+ * letters are particles) that occur in text. A story repeats its
+ * headline's terms; an app promotion or a newsletter box does not. */
+static double title_overlap(const char *title, const char *text)
+{
+    if (!title)
+        return 0;
+    size_t words = 0, found = 0;
+    for (const char *p = title; *p;) {
+        while (*p == ' ')
+            p++;
+        const char *e = p;
+        while (*e && *e != ' ')
+            e++;
+        size_t len = (size_t)(e - p);
+        if (len >= 6) {   /* three Arabic letters */
+            words++;
+            char word[128];
+            if (len < sizeof word) {
+                memcpy(word, p, len);
+                word[len] = '\0';
+                found += strstr(text, word) != NULL;
+            }
+        }
+        p = e;
+    }
+    return words ? (double)found / (double)words : 0;
+}
+
+static void score_blocks(scorer *s, const walker *w, const char *title)
 {
     for (size_t i = 0; i < w->n && !s->failed; i++) {
         const hblock *b = &w->b[i];
@@ -305,16 +422,20 @@ static void score_blocks(scorer *s, const walker *w)
             continue;
         double ld = link_density(b);
         size_t link_chars = (size_t)(ld * (double)b->chars);
+        int label = b->len <= 80 && kh_html_is_furniture_text(b->text, b->len);
         for (xmlNode *a = b->elem; a && a->type == XML_ELEMENT_NODE; a = a->parent) {
             cand *c = entry(s, a);
             if (!c)
                 return;
+            if (c->chars == 0 && label)
+                c->boxed = 1;
             c->chars += b->chars;
             c->link_chars += link_chars;
         }
         if (b->chars < 25 || ld > 0.5 || b->kind != B_PARA)
             continue;
         double points = 1 + (double)b->commas + (b->chars / 100 > 3 ? 3 : (double)(b->chars / 100));
+        points *= 1 + title_overlap(title, b->text);
         xmlNode *target = is_paragraph_like(b->elem) ? b->elem->parent : b->elem;
         add_score(s, target, points);
         if (target) {
@@ -325,15 +446,30 @@ static void score_blocks(scorer *s, const walker *w)
     }
 }
 
+/* 1 if n or one of its near ancestors is a labelled box. */
+static int in_labelled_box(scorer *s, const xmlNode *n)
+{
+    for (int up = 0; n && n->type == XML_ELEMENT_NODE && up < 4; up++, n = n->parent) {
+        uintptr_t i = (uintptr_t)n->_private;
+        if (i && i <= s->n && s->c[i - 1].node == n && s->c[i - 1].boxed)
+            return 1;
+    }
+    return 0;
+}
+
 static cand *best(scorer *s)
 {
     cand *top = NULL;
+    double top_score = 0;
     for (size_t i = 0; i < s->n; i++) {
         cand *c = &s->c[i];
         if (!c->scored || kh_html_is(c->node, "html"))
             continue;
-        if (!top || final_score(c) > final_score(top))
+        double score = final_score(c) * (in_labelled_box(s, c->node) ? 0.1 : 1);
+        if (!top || score > top_score) {
             top = c;
+            top_score = score;
+        }
     }
     return top;
 }
@@ -355,6 +491,8 @@ static void select_siblings(scorer *s, cand *top)
         cand *c = entry(s, sib);
         if (!c)
             return;
+        if (c->boxed)
+            continue;
         if (c->scored && final_score(c) >= threshold) {
             c->selected = 1;
             continue;
@@ -472,7 +610,7 @@ static kh_status emit(walker *w, scorer *s, const xmlNode *top, const char *titl
         if (title && kept == 0 && !strcmp(b->text, title))
             continue;
         int dup = 0;
-        for (size_t k = 0; k < n_order && !dup; k++)
+        for (size_t k = 0; k < n_order && !dup && b->chars >= 40; k++)
             dup = !strcmp(w->b[order[k]].text, b->text);
         if (dup)
             continue;
@@ -516,7 +654,7 @@ kh_status kh_html_extract_body(xmlNode *root, const char *title, kh_article *a, 
     if (w.failed) {
         st = KH_ERR_NOMEM;
     } else {
-        score_blocks(&s, &w);
+        score_blocks(&s, &w, title);
         cand *top = s.failed ? NULL : best(&s);
         xmlNode *top_node = top ? top->node : NULL;
         if (top)

@@ -32,31 +32,34 @@ int kh_html_is(const xmlNode *n, const char *tag)
     return n && n->type == XML_ELEMENT_NODE && n->name && !strcmp((const char *)n->name, tag);
 }
 
-static int name_in(const xmlNode *n, const char *const *names)
+/* 1 if n is an element whose name is one of `names`, written "|a|b|c|".
+ * One strstr over the list costs less than a strcmp per name, and this runs
+ * for every element several times. */
+static int name_in(const xmlNode *n, const char *names)
 {
     if (!n || n->type != XML_ELEMENT_NODE || !n->name)
         return 0;
-    for (; *names; names++)
-        if (!strcmp((const char *)n->name, *names))
-            return 1;
-    return 0;
+    char key[16];
+    size_t len = strlen((const char *)n->name);
+    if (len + 3 > sizeof key)
+        return 0;
+    key[0] = '|';
+    memcpy(key + 1, n->name, len);
+    key[len + 1] = '|';
+    key[len + 2] = '\0';
+    return strstr(names, key) != NULL;
 }
 
 int kh_html_is_invisible_tag(const xmlNode *n)
 {
-    static const char *const tags[] = {"script", "style", "noscript", "template", "iframe", "object", "embed",
-                                       "svg", "canvas", "form", "button", "input", "select", "textarea",
-                                       "option", "head", "title", "meta", "link", "video", "audio", "map",
-                                       "dialog", NULL};
-    return name_in(n, tags);
+    return name_in(n, "|script|style|noscript|template|iframe|object|embed|svg|canvas|form|button|input|"
+                      "select|textarea|option|head|title|meta|link|video|audio|map|dialog|");
 }
 
 static int is_inline(const xmlNode *n)
 {
-    static const char *const tags[] = {"a", "span", "b", "strong", "em", "i", "u", "font", "small", "big",
-                                       "sup", "sub", "mark", "abbr", "cite", "q", "time", "label", "bdi",
-                                       "bdo", "s", "ins", "del", "code", "var", "kbd", "nobr", NULL};
-    return name_in(n, tags);
+    return name_in(n, "|a|span|b|strong|em|i|u|font|small|big|sup|sub|mark|abbr|cite|q|time|label|bdi|bdo|s|"
+                      "ins|del|code|var|kbd|nobr|");
 }
 
 static void text_rec(const xmlNode *n, kh_buf *out, int depth)
@@ -95,34 +98,47 @@ static const char *const CONTENT_CLASSES[] = {
     "post-entry", "single-content", "news-body", "article-details-body", "details-body", NULL};
 
 /* Words that condemn a box whatever else its class says. */
-static const char *const JUNK_STRONG[] = {
-    "comment", "comments", "disqus", "related", "relatedposts", "share", "sharing", "sharer", "social",
-    "widget", "widgets", "newsletter", "subscribe", "subscription", "cookie", "cookies", "consent", "gdpr",
-    "ad", "ads", "adv", "advert", "adverts", "advertisement", "adsbygoogle", "sponsor", "sponsored",
-    "promo", "promotion", "outbrain", "taboola", "popup", "modal", "breadcrumb", "breadcrumbs",
-    "pagination", "pager", "mostread", "popular", "trending", "recommended", "poll", "banner", "download",
-    "rating", "ratings", "reactions", NULL};
+static const char JUNK_STRONG[] =
+    "|comment|comments|disqus|related|relatedposts|share|sharing|sharer|social|widget|widgets|"
+    "newsletter|subscribe|subscription|cookie|cookies|consent|gdpr|ad|ads|adv|advert|adverts|"
+    "advertisement|adsbygoogle|sponsor|sponsored|promo|promotion|outbrain|taboola|popup|modal|"
+    "breadcrumb|breadcrumbs|pagination|pager|mostread|popular|trending|recommended|poll|banner|"
+    "download|rating|ratings|reactions|";
 
 /* Words that condemn a box unless it also says it is the article. */
-static const char *const JUNK_WEAK[] = {
-    "nav", "navbar", "navigation", "menu", "footer", "sidebar", "masthead", "search", "login", "print",
-    "tags", "tag", "keywords", "more", "also", "readmore", "topics", "toolbar", "aside", "bio", NULL};
+static const char JUNK_WEAK[] =
+    "|nav|navbar|navigation|menu|footer|sidebar|masthead|search|login|print|tags|tag|keywords|more|"
+    "also|readmore|topics|toolbar|aside|bio|";
 
 /* Words of boxes that hold metadata: not body, but a date or byline may be
  * there. */
-static const char *const META_WORDS[] = {
-    "meta", "byline", "author", "authors", "writer", "date", "time", "published", "posted", "timestamp",
-    "category", "categories", "views", "counter", "header", "dateline", "info", NULL};
+static const char META_WORDS[] =
+    "|meta|byline|author|authors|writer|date|time|published|posted|timestamp|category|categories|"
+    "views|counter|header|dateline|info|";
 
-static const char *const POSITIVE[] = {"content", "article", "entry", "post", "story", "body", "text",
-                                       "single", "articlebody", NULL};
+static const char POSITIVE[] =
+    "|content|article|entry|post|story|body|text|single|articlebody|";
 
-static int word_in(const char *w, size_t len, const char *const *list)
+static int word_in_list(const char *w, size_t len, const char *const *list)
 {
     for (; *list; list++)
         if (strlen(*list) == len && !strncasecmp(*list, w, len))
             return 1;
     return 0;
+}
+
+/* 1 if w[0..len), lower-cased, is one of the words of list ("|a|b|"). */
+static int word_in(const char *w, size_t len, const char *list)
+{
+    char key[40];
+    if (len + 3 > sizeof key)
+        return 0;
+    key[0] = '|';
+    for (size_t i = 0; i < len; i++)
+        key[i + 1] = (char)((w[i] >= 'A' && w[i] <= 'Z') ? w[i] | 0x20 : w[i]);
+    key[len + 1] = '|';
+    key[len + 2] = '\0';
+    return strstr(list, key) != NULL;
 }
 
 static int whole_class_in(const char *cls, const char *const *list)
@@ -136,7 +152,7 @@ static int whole_class_in(const char *cls, const char *const *list)
         const char *e = s;
         while (*e && *e != ' ' && *e != '\t' && *e != '\n')
             e++;
-        if (e > s && word_in(s, (size_t)(e - s), list))
+        if (e > s && word_in_list(s, (size_t)(e - s), list))
             return 1;
         s = e;
     }
@@ -188,6 +204,10 @@ static int is_hidden(const xmlNode *n)
 }
 
 /* Counts the bytes of text under n, stopping once past limit. */
+static size_t text_bytes_upto(const xmlNode *n, size_t limit, size_t acc, int depth);
+
+size_t kh_html_text_bytes_upto(const xmlNode *n, size_t limit) { return text_bytes_upto(n, limit, 0, 0); }
+
 static size_t text_bytes_upto(const xmlNode *n, size_t limit, size_t acc, int depth)
 {
     if (depth > KH_HTML_MAX_DEPTH)
@@ -205,13 +225,25 @@ static size_t text_bytes_upto(const xmlNode *n, size_t limit, size_t acc, int de
  * or "info" ("container--sticky-header") is a page wrapper. */
 enum { META_BOX_MAX_BYTES = 600 };
 
+static kh_html_mark classify(const xmlNode *n);
+
+/* Every walk asks this of every element, so the answer is kept in the
+ * node's `extra` field, which libxml2 uses only for its XML text reader,
+ * never for trees from the HTML parser: bit 3 = known, bits 0..2 = mark. */
 kh_html_mark kh_html_classify(const xmlNode *n)
 {
-    static const char *const junk_tags[] = {"nav", "aside", "footer", "menu", NULL};
-    static const char *const never_junk[] = {"body", "html", "main", NULL};
     if (!n || n->type != XML_ELEMENT_NODE)
         return KH_HTML_PLAIN;
-    if (name_in(n, never_junk))
+    if (n->extra & 0x8)
+        return (kh_html_mark)(n->extra & 0x7);
+    kh_html_mark m = classify(n);
+    ((xmlNode *)n)->extra = (unsigned short)(0x8 | m);
+    return m;
+}
+
+static kh_html_mark classify(const xmlNode *n)
+{
+    if (name_in(n, "|body|html|main|"))
         return KH_HTML_PLAIN;
     if (is_hidden(n))
         return KH_HTML_JUNK;
@@ -220,7 +252,7 @@ kh_html_mark kh_html_classify(const xmlNode *n)
     if ((itemprop && !strcasecmp(itemprop, "articleBody")) || whole_class_in(cls, CONTENT_CLASSES) ||
         whole_class_in(id, CONTENT_CLASSES))
         return KH_HTML_CONTENT;
-    if (name_in(n, junk_tags))
+    if (name_in(n, "|nav|aside|footer|menu|"))
         return KH_HTML_JUNK;
     if (role && (!strcasecmp(role, "navigation") || !strcasecmp(role, "complementary") ||
                  !strcasecmp(role, "contentinfo") || !strcasecmp(role, "banner") || !strcasecmp(role, "search")))
@@ -281,13 +313,11 @@ static int starts_with(const char *s, size_t len, const char *prefix)
     return len >= n && !memcmp(s, prefix, n);
 }
 
+/* s is NUL-terminated (kh_html_is_furniture_text's contract). */
 static int contains(const char *s, size_t len, const char *needle)
 {
-    size_t n = strlen(needle);
-    for (size_t i = 0; i + n <= len; i++)
-        if (!memcmp(s + i, needle, n))
-            return 1;
-    return 0;
+    (void)len;
+    return strstr(s, needle) != NULL;
 }
 
 int kh_html_is_furniture_text(const char *s, size_t len)
