@@ -104,6 +104,7 @@ kh_status kh_chunks_open(kh_chunks *c, const unsigned char *index, size_t index_
 
 void kh_chunks_close(kh_chunks *c)
 {
+    ZSTD_freeDCtx(c->dctx);
     free(c->cache);
     memset(c, 0, sizeof *c);
 }
@@ -128,7 +129,9 @@ static kh_status load_chunk(kh_chunks *c, size_t i, kh_error *err)
         c->cache_cap = rlen + 1;
     }
     c->cached = 0;
-    size_t n = ZSTD_decompress(c->cache, rlen, src, clen);
+    if (!c->dctx && !(c->dctx = ZSTD_createDCtx()))
+        return kh_fail(err, KH_ERR_NOMEM, "%s: out of memory", c->file);
+    size_t n = ZSTD_decompressDCtx(c->dctx, c->cache, rlen, src, clen);
     if (ZSTD_isError(n) || n != rlen)
         return kh_fail(err, KH_ERR_CORRUPT, "%s: stored chunk %zu does not decompress", c->file, i);
     c->cache_len = n;

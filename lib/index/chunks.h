@@ -51,6 +51,7 @@ typedef struct kh_chunks {
     size_t cached;                      /* chunk number + 1; 0 = none */
     unsigned char *cache;
     size_t cache_len, cache_cap;
+    void *dctx;                         /* ZSTD_DCtx, reused: creating one per read costs more than the read */
 } kh_chunks;
 
 /* Sets up a reader over the two sections; checks the index's shape. */

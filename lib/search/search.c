@@ -308,10 +308,11 @@ static void collect_segment(search *S, kh_match *root, uint32_t seg_no)
         }
     }
     int ranged = S->from != INT64_MIN || S->to != INT64_MAX;
+    int need_date = ranged || opt->facets || opt->sort == KH_SORT_DATE;
     for (uint32_t d = kh_match_advance(root, 0); d != KH_NO_DOC; d = kh_match_advance(root, d + 1)) {
         if (kh_segment_is_deleted(s, d))
             continue;
-        int64_t pub = kh_segment_published(s, d);
+        int64_t pub = need_date ? kh_segment_published(s, d) : 0;
         if (ranged && (pub == KH_UNDATED || pub < S->from || pub > S->to))
             continue;
         uint32_t ord = kh_segment_source_ord(s, d);
