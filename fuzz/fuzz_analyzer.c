@@ -11,14 +11,6 @@
 #include "khabar.h"
 #include "util/utf8.h"
 
-/* The analysis sources are compiled into this target, not taken from the
- * library: the fuzz build instruments only the target itself for coverage,
- * and an analyzer fuzzed without coverage feedback explores almost nothing.
- * The library's copies of these objects are then never linked in. */
-#include "../lib/analysis/analyzer.c"
-#include "../lib/analysis/normalize.c"
-#include "../lib/analysis/stem.c"
-#include "../lib/analysis/stopwords.c"
 
 #define REQUIRE(cond) \
     do {              \
