@@ -17,7 +17,7 @@
 /* How much one occurrence counts towards a document's term frequency in the
  * all-text field: a word of the title says more about the article than a
  * word of the body (docs/search.md explains the choice of numbers). */
-#define WEIGHT_TITLE 3
+#define WEIGHT_TITLE 6
 #define WEIGHT_HEADING 2
 #define WEIGHT_BODY 1
 #define WEIGHT_CAPTION 1
