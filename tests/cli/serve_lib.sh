@@ -44,3 +44,16 @@ req() {
 }
 
 header() { grep -i "^$1:" "$T/head" | head -n 1 | cut -d' ' -f2- | tr -d '\r'; }
+
+# enc TEXT — TEXT percent-encoded for a URL path segment or query value.
+enc() {
+  local LC_ALL=C s=$1 out="" c i
+  for ((i = 0; i < ${#s}; i++)); do
+    c=${s:i:1}
+    case $c in
+    [a-zA-Z0-9.~_-]) out+=$c ;;
+    *) printf -v c '%%%02X' "'$c"; out+=$c ;;
+    esac
+  done
+  echo "$out"
+}

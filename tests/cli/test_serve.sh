@@ -24,7 +24,6 @@ expect_error() {
   expect_body "^{\"error\":\"$2\",\"detail\":\"$3" "$4: error body"
 }
 urls() { grep -o '"url":"[^"]*"' "$T/body" | sed 's/"url":"http:\/\/example.com\/news\///; s/"//' | tr '\n' ' '; }
-enc() { python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1], safe=""))' "$1"; }
 
 "$K" ingest --index "$T/ix" --quiet "$DATA/feed" || fail "ingest"
 start_server ro --index "$T/ix" --threads 4
