@@ -790,7 +790,7 @@ static kh_status set_lang(kh_article *a, const kh_buf *declared)
     return n >= 2 ? kh_article_set(&a->lang, code, n) : KH_OK;
 }
 
-static kh_status fill_article(meta *m, xmlNode *root, const kh_html_hints *hints, kh_article *a)
+static kh_status fill_article(meta *m, xmlNode *root, const kh_html_hints *hints, kh_article *a, int *too_deep)
 {
     kh_status st = KH_OK;
     /* source first: the title's suffix is removed by comparing with it */
@@ -838,6 +838,7 @@ static kh_status fill_article(meta *m, xmlNode *root, const kh_html_hints *hints
     /* body */
     kh_html_body body;
     st = kh_html_extract_body(root, a->title, a, &body);
+    *too_deep = body.too_deep;
     if (st != KH_OK)
         goto out;
 
@@ -950,17 +951,20 @@ kh_status kh_html_parse(const char *data, size_t len, const kh_html_hints *hints
     xmlNode *root = xmlDocGetRootElement(doc);
     meta m;
     memset(&m, 0, sizeof m);
+    int too_deep = 0;
     if (root)
         first_pass(&m, (xmlNode *)doc, 0, 0);   /* it walks children: start above the root */
     if (meta_failed(&m))
         st = kh_fail(err, KH_ERR_NOMEM, "out of memory");
     else if (root)
-        st = fill_article(&m, m.body ? m.body : root, hints, a) == KH_OK
+        st = fill_article(&m, m.body ? m.body : root, hints, a, &too_deep) == KH_OK
                  ? KH_OK
                  : kh_fail(err, KH_ERR_NOMEM, "out of memory");
     meta_free(&m);
     xmlFreeDoc(doc);
     if (st == KH_OK && !a->title && a->n_blocks == 0)
-        st = kh_fail(err, KH_ERR_EMPTY, "found neither a headline nor article text in the page");
+        st = too_deep ? kh_fail(err, KH_ERR_PARSE, "found no article text above the nesting limit (elements "
+                                "nested more than %d deep are not read)", (int)KH_HTML_MAX_DEPTH)
+                      : kh_fail(err, KH_ERR_EMPTY, "found neither a headline nor article text in the page");
     return st;
 }

@@ -62,6 +62,7 @@ typedef struct kh_html_body {
     xmlNode *main;            /* the chosen container, or NULL */
     char *dateline;           /* a date line found at the top of the body (owned) */
     char *byline;             /* a byline found there, marker removed (owned) */
+    int too_deep;             /* some of the page nests deeper than KH_HTML_MAX_DEPTH */
 } kh_html_body;
 
 /* Finds the main text under root and appends its blocks and captions to a.

@@ -55,6 +55,7 @@ typedef struct walker {
     xmlNode *elem;
     block_kind kind;
     int failed;
+    int too_deep;
 } walker;
 
 typedef struct cand {
@@ -242,7 +243,11 @@ static void walk_data_table(walker *w, xmlNode *table)
 
 static void walk(walker *w, xmlNode *n, int depth)
 {
-    if (depth > KH_HTML_MAX_DEPTH || w->failed)
+    if (depth > KH_HTML_MAX_DEPTH) {
+        w->too_deep = 1;
+        return;
+    }
+    if (w->failed)
         return;
     for (xmlNode *c = n->children; c; c = c->next) {
         if (c->type == XML_TEXT_NODE || c->type == XML_CDATA_SECTION_NODE) {
@@ -649,6 +654,7 @@ kh_status kh_html_extract_body(xmlNode *root, const char *title, kh_article *a, 
     w.kind = B_PARA;
     walk(&w, root, 0);
     flush(&w);
+    body->too_deep = w.too_deep;
     scorer s = {NULL, 0, 0, 0};
     kh_status st = KH_OK;
     if (w.failed) {

@@ -575,7 +575,11 @@ static const char *pending_note(kh_reader *r, char *buf, size_t cap)
 {
     buf[0] = '\0';
     if (r->pending.status != KH_OK) {
-        snprintf(buf, cap, "; %s", r->pending.message);
+        const char *msg = r->pending.message;
+        size_t nl = strlen(rname(r));
+        if (!strncmp(msg, rname(r), nl) && !strncmp(msg + nl, ": ", 2))
+            msg += nl + 2;    /* the input is named once, at the start */
+        snprintf(buf, cap, "; %s", msg);
         kh_error_clear(&r->pending);
     }
     return buf;
@@ -639,7 +643,11 @@ static kh_status next_archive_member(kh_reader *r, kh_error *err)
                 char note[KH_ERROR_MESSAGE_MAX + 8];
                 if (err) {
                     kh_error inner = *err;
-                    kh_fail(err, st, "%s: %s%s", rname(r), inner.message, pending_note(r, note, sizeof note));
+                    pending_note(r, note, sizeof note);
+                    if (!note[0] && r->eof && r->pos == r->len && st != KH_ERR_FORMAT)
+                        snprintf(note, sizeof note, "; the input ends there, at byte offset %llu: it was cut "
+                                 "short", (unsigned long long)(r->buf_offset + r->len));
+                    kh_fail(err, st, "%s: %s%s", rname(r), inner.message, note);
                 }
                 return st;
             }
