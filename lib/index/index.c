@@ -350,14 +350,16 @@ static kh_status delete_term_in_segments(kh_index *ix, char field, const char *k
     memcpy(term + 1, key, len);
     for (size_t i = 0; i < ix->n_segs; i++) {
         kh_segment *s = ix->segs[i];
-        long t = kh_segment_find_term(s, term, len + 1);
-        if (t < 0)
-            continue;
         const unsigned char *p;
         size_t plen;
-        kh_segment_term_postings(s, (uint32_t)t, &p, &plen);
+        uint32_t df;
+        int found = kh_segment_lookup(s, term, len + 1, &df, &p, &plen);
+        if (found < 0)
+            return kh_fail(err, KH_ERR_CORRUPT, "%s: term dictionary damaged", s->file.name);
+        if (!found)
+            continue;
         kh_postings c;
-        if (kh_postings_init(&c, p, plen, kh_segment_term_df(s, (uint32_t)t), s->n_docs) != 0)
+        if (kh_postings_init(&c, p, plen, df, s->n_docs) != 0)
             return kh_fail(err, KH_ERR_CORRUPT, "%s: postings damaged", s->file.name);
         uint32_t d;
         while ((d = kh_postings_next(&c)) != KH_NO_DOC) {
@@ -672,14 +674,16 @@ kh_status kh_index_get(kh_index *ix, const char *key, kh_article *out, kh_error 
             kh_segment *s = ix->segs[i];
             if (!s->committed)
                 continue;
-            long t = kh_segment_find_term(s, term, len + 1);
-            if (t < 0)
-                continue;
             const unsigned char *p;
             size_t plen;
-            kh_segment_term_postings(s, (uint32_t)t, &p, &plen);
+            uint32_t df;
+            int found = kh_segment_lookup(s, term, len + 1, &df, &p, &plen);
+            if (found < 0)
+                return kh_fail(err, KH_ERR_CORRUPT, "%s: term dictionary damaged", s->file.name);
+            if (!found)
+                continue;
             kh_postings c;
-            if (kh_postings_init(&c, p, plen, kh_segment_term_df(s, (uint32_t)t), s->n_docs) != 0)
+            if (kh_postings_init(&c, p, plen, df, s->n_docs) != 0)
                 return kh_fail(err, KH_ERR_CORRUPT, "%s: postings damaged", s->file.name);
             uint32_t d;
             while ((d = kh_postings_next(&c)) != KH_NO_DOC)

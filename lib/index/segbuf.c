@@ -11,6 +11,7 @@
 #include "index/postings.h"
 #include "index/segment.h"
 #include "index/stored.h"
+#include "index/termdict.h"
 #include "index/when.h"
 #include "util/error.h"
 
@@ -602,30 +603,22 @@ kh_status kh_segbuf_write(kh_segbuf *b, const char *dir, const char *name, uint8
         lens_copy[d] = kh_get_u32((const unsigned char *)b->doc_len.data + d * 4);
     lens = lens_copy;
 #endif
+    kh_termdict_writer tw;
+    memset(&tw, 0, sizeof tw);
     kh_sfile_begin(&w, KH_SEC_POST);
-    uint64_t post_off = 0;
-    uint32_t term_off = 0;
     for (size_t i = 0; i < b->n_terms; i++) {
         const bterm *t = &b->terms[order[i]];
-        kh_put_u32(&dict, term_off);
-        kh_put_u32(&dict, t->df);
-        kh_put_u64(&dict, post_off);
         kh_buf_reset(&out);
         kh_postings_encode(t->docs.p, t->docs.len, t->pos.p, t->pos.len, t->df, lens, &out);
         kh_sfile_write(&w, out.data, out.len);
-        post_off += out.len;
-        term_off += t->key_len;
+        kh_termdict_add(&tw, b->keys.data + t->key_off, t->key_len, t->df, out.len);
     }
-    kh_put_u32(&dict, term_off); /* the sentinel */
-    kh_put_u32(&dict, 0);
-    kh_put_u64(&dict, post_off);
     free(lens_copy);
     kh_sfile_end(&w);
+    kh_termdict_finish(&tw, &dict);
 
     kh_sfile_begin(&w, KH_SEC_TDIC);
     kh_sfile_write(&w, dict.data, dict.len);
-    for (size_t i = 0; i < b->n_terms; i++)
-        kh_sfile_write(&w, b->keys.data + b->terms[order[i]].key_off, b->terms[order[i]].key_len);
     kh_sfile_end(&w);
     free(order);
 

@@ -104,34 +104,14 @@ kh_status kh_segment_open(const char *dir, const char *name, uint64_t del_gen, k
     s->total_len = kh_get_u64(p + 8);
     s->n_terms = kh_get_u32(p + 16);
 
-    /* TDIC: entries must ascend and stay inside their sections */
+    /* TDIC (its blocks are checked as they are read) */
     if ((st = kh_sfile_section(&s->file, KH_SEC_POST, 1, &s->post, &s->post_len, err)) != KH_OK)
         goto fail;
     if ((st = kh_sfile_section(&s->file, KH_SEC_TDIC, 1, &p, &len, err)) != KH_OK)
         goto fail;
-    if (len / KH_TDIC_ENTRY < (size_t)s->n_terms + 1) {
-        st = corrupt(s, err, "term dictionary truncated");
+    if (kh_termdict_open(&s->dict, p, len, s->post_len, s->n_docs) != 0 || s->dict.n_terms != s->n_terms) {
+        st = corrupt(s, err, "term dictionary damaged");
         goto fail;
-    }
-    s->tdic = p;
-    s->term_bytes = (const char *)p + ((size_t)s->n_terms + 1) * KH_TDIC_ENTRY;
-    s->term_bytes_len = len - ((size_t)s->n_terms + 1) * KH_TDIC_ENTRY;
-    for (uint32_t i = 0; i < s->n_terms; i++) {
-        const unsigned char *e = p + (size_t)i * KH_TDIC_ENTRY;
-        uint32_t df = kh_get_u32(e + 4);
-        if (kh_get_u32(e + KH_TDIC_ENTRY) <= kh_get_u32(e) ||
-            kh_get_u64(e + KH_TDIC_ENTRY + 8) <= kh_get_u64(e + 8) || df == 0 || df > s->n_docs) {
-            st = corrupt(s, err, "term dictionary entries out of order");
-            goto fail;
-        }
-    }
-    {
-        const unsigned char *e = p + (size_t)s->n_terms * KH_TDIC_ENTRY;
-        if (kh_get_u32(e) != s->term_bytes_len || kh_get_u64(e + 8) != s->post_len ||
-            (s->n_terms > 0 && kh_get_u32(p) != 0) || (s->n_terms > 0 && kh_get_u64(p + 8) != 0)) {
-            st = corrupt(s, err, "term dictionary does not match the postings");
-            goto fail;
-        }
     }
 
     /* DOCV */
@@ -191,55 +171,16 @@ void kh_segment_close(kh_segment *s)
     free(s);
 }
 
-void kh_segment_term(const kh_segment *s, uint32_t i, const char **term, size_t *len)
+int kh_segment_lookup(const kh_segment *s, const char *term, size_t len, uint32_t *df,
+                      const unsigned char **postings, size_t *postings_len)
 {
-    const unsigned char *e = s->tdic + (size_t)i * KH_TDIC_ENTRY;
-    uint32_t off = kh_get_u32(e), end = kh_get_u32(e + KH_TDIC_ENTRY);
-    *term = s->term_bytes + off;
-    *len = end - off;
-}
-
-uint32_t kh_segment_term_df(const kh_segment *s, uint32_t i)
-{
-    return kh_get_u32(s->tdic + (size_t)i * KH_TDIC_ENTRY + 4);
-}
-
-void kh_segment_term_postings(const kh_segment *s, uint32_t i, const unsigned char **p, size_t *len)
-{
-    const unsigned char *e = s->tdic + (size_t)i * KH_TDIC_ENTRY;
-    uint64_t off = kh_get_u64(e + 8), end = kh_get_u64(e + KH_TDIC_ENTRY + 8);
-    *p = s->post + off;
-    *len = (size_t)(end - off);
-}
-
-static int cmp_term(const kh_segment *s, uint32_t i, const char *term, size_t len)
-{
-    const char *t;
-    size_t n;
-    kh_segment_term(s, i, &t, &n);
-    int c = memcmp(t, term, n < len ? n : len);
-    if (c)
-        return c;
-    return n < len ? -1 : n > len;
-}
-
-uint32_t kh_segment_lower_bound(const kh_segment *s, const char *term, size_t len)
-{
-    uint32_t lo = 0, hi = s->n_terms;
-    while (lo < hi) {
-        uint32_t mid = lo + (hi - lo) / 2;
-        if (cmp_term(s, mid, term, len) < 0)
-            lo = mid + 1;
-        else
-            hi = mid;
+    uint64_t off, plen;
+    int r = kh_termdict_find(&s->dict, term, len, df, &off, &plen);
+    if (r == 1) {
+        *postings = s->post + off;
+        *postings_len = (size_t)plen;
     }
-    return lo;
-}
-
-long kh_segment_find_term(const kh_segment *s, const char *term, size_t len)
-{
-    uint32_t i = kh_segment_lower_bound(s, term, len);
-    return i < s->n_terms && cmp_term(s, i, term, len) == 0 ? (long)i : -1;
+    return r;
 }
 
 int64_t kh_segment_published(const kh_segment *s, uint32_t doc)
@@ -333,20 +274,23 @@ kh_status kh_segment_check(kh_segment *s, kh_error *err)
     /* terms sorted and unique, postings walk to their end with df documents */
     uint32_t *positions = NULL;
     size_t cap = 0;
-    for (uint32_t i = 0; i < s->n_terms; i++) {
-        if (i > 0) {
-            const char *a;
-            size_t n;
-            kh_segment_term(s, i - 1, &a, &n);
-            if (cmp_term(s, i, a, n) <= 0) {
+    kh_term_iter it;
+    char prev[KH_TERM_KEY_MAX];
+    size_t prev_len = 0, seen_terms = 0;
+    int r = kh_term_iter_seek(&it, &s->dict, "", 0);
+    for (; r == 1; r = kh_term_iter_next(&it), seen_terms++) {
+        if (seen_terms > 0) {
+            int c = memcmp(prev, it.term, prev_len < it.len ? prev_len : it.len);
+            if (c > 0 || (c == 0 && prev_len >= it.len)) {
                 free(positions);
                 return corrupt(s, err, "terms out of order");
             }
         }
+        memcpy(prev, it.term, it.len);
+        prev_len = it.len;
         kh_postings c;
-        kh_segment_term_postings(s, i, &p, &len);
-        uint32_t df = kh_segment_term_df(s, i), seen = 0;
-        if (kh_postings_init(&c, p, len, df, s->n_docs) != 0) {
+        uint32_t seen = 0;
+        if (kh_postings_init(&c, s->post + it.post_off, (size_t)it.post_len, it.df, s->n_docs) != 0) {
             free(positions);
             return corrupt(s, err, "postings header damaged");
         }
@@ -364,10 +308,14 @@ kh_status kh_segment_check(kh_segment *s, kh_error *err)
                 break;
             seen++;
         }
-        if (c.bad || seen != df) {
+        if (c.bad || seen != it.df) {
             free(positions);
             return corrupt(s, err, "postings damaged");
         }
+    }
+    if (r < 0 || seen_terms != s->n_terms) {
+        free(positions);
+        return corrupt(s, err, "term dictionary damaged");
     }
     free(positions);
     return KH_OK;

@@ -5,12 +5,10 @@
  *
  *   META  u32 format, u32 n_docs, u64 total_len (sum of doc lengths),
  *         u32 n_terms
- *   TDIC  the term dictionary, sorted bytewise: n_terms + 1 fixed entries
- *         {u32 term_off, u32 df, u64 post_off} (the last one a sentinel giving
- *         the ends), then the term bytes. A term is a field letter followed by
- *         the analyzed term: 'b' all text (title, headings, captions, body),
- *         't' title, 'a' author, 's' source (whole, lowercased), 'i' id,
- *         'u' url. Binary search works on the mapped file as is.
+ *   TDIC  the term dictionary, sorted bytewise and front-coded (termdict.h).
+ *         A term is a field letter followed by the analyzed term: 'b' all
+ *         text (title, headings, captions, body), 't' title, 'a' author,
+ *         's' source (whole, lowercased), 'i' id, 'u' url.
  *   POST  postings, one run per term (see postings.h)
  *   DOCV  per-document values: u32 len[n], i64 published[n] (seconds, local
  *         time as written; INT64_MIN = undated), u32 source_ord[n],
@@ -31,10 +29,11 @@
 #include "index/bytes.h"
 #include "index/chunks.h"
 #include "index/stored.h"
+#include "index/termdict.h"
 #include "index/file.h"
 #include "khabar.h"
 
-#define KH_SEGMENT_FORMAT 2
+#define KH_SEGMENT_FORMAT 3
 #define KH_SEG_MAGIC "KHSEG\0\0\1"
 #define KH_DEL_MAGIC "KHDEL\0\0\1"
 #define KH_SEC_META KH_SECTION_ID('M', 'E', 'T', 'A')
@@ -47,7 +46,6 @@
 #define KH_SEC_SMRY KH_SECTION_ID('S', 'M', 'R', 'Y')
 #define KH_SEC_BITS KH_SECTION_ID('B', 'I', 'T', 'S')
 
-#define KH_TDIC_ENTRY 16
 #define KH_UNDATED INT64_MIN
 #define KH_NO_ORD UINT32_MAX
 
@@ -75,9 +73,7 @@ typedef struct kh_segment {
     uint32_t n_docs;
     uint64_t total_len;
     uint32_t n_terms;
-    const unsigned char *tdic;      /* n_terms + 1 entries */
-    const char *term_bytes;
-    size_t term_bytes_len;
+    kh_termdict dict;
     const unsigned char *post;
     size_t post_len;
     const unsigned char *doc_len;   /* u32[n_docs] */
@@ -112,14 +108,10 @@ static inline int kh_segment_is_deleted(const kh_segment *s, uint32_t doc)
     return s->del && (s->del[doc >> 3] >> (doc & 7) & 1);
 }
 
-/* Term lookup. Returns the entry index or -1. */
-long kh_segment_find_term(const kh_segment *s, const char *term, size_t len);
-/* First entry whose term is >= term (n_terms if none). */
-uint32_t kh_segment_lower_bound(const kh_segment *s, const char *term, size_t len);
-/* Term bytes and postings of entry i (< n_terms). */
-void kh_segment_term(const kh_segment *s, uint32_t i, const char **term, size_t *len);
-uint32_t kh_segment_term_df(const kh_segment *s, uint32_t i);
-void kh_segment_term_postings(const kh_segment *s, uint32_t i, const unsigned char **p, size_t *len);
+/* Looks a term (field letter + term) up: 1 found (*df and the postings
+ * filled), 0 absent, -1 the dictionary is damaged. */
+int kh_segment_lookup(const kh_segment *s, const char *term, size_t len, uint32_t *df,
+                      const unsigned char **postings, size_t *postings_len);
 
 static inline uint32_t kh_segment_doc_len(const kh_segment *s, uint32_t doc)
 {

@@ -32,9 +32,11 @@ static double global_df(kh_index *ix, char field, const char *term)
     for (size_t i = 0; i < ix->n_segs; i++) {
         if (!ix->segs[i]->committed)
             continue;
-        long t = kh_segment_find_term(ix->segs[i], key, n);
-        if (t >= 0)
-            df += kh_segment_term_df(ix->segs[i], (uint32_t)t);
+        uint32_t d;
+        const unsigned char *p;
+        size_t len;
+        if (kh_segment_lookup(ix->segs[i], key, n, &d, &p, &len) == 1)
+            df += d; /* a damaged dictionary shows up when the matchers run */
     }
     return df;
 }
@@ -68,11 +70,11 @@ static kh_status expand_prefix(kh_index *ix, kh_qnode *n, const kh_bm25 *st, kh_
         if (!s->committed)
             continue;
         size_t per_segment = 0;
-        for (uint32_t t = kh_segment_lower_bound(s, key, klen); t < s->n_terms && per_segment < 100000;
-             t++, per_segment++) {
-            const char *term;
-            size_t len;
-            kh_segment_term(s, t, &term, &len);
+        kh_term_iter it;
+        for (int r = kh_term_iter_seek(&it, &s->dict, key, klen); r == 1 && per_segment < 100000;
+             r = kh_term_iter_next(&it), per_segment++) {
+            const char *term = it.term;
+            size_t len = it.len;
             if (len < klen || memcmp(term, key, klen) != 0)
                 break;
             if (count == cap) {
@@ -91,7 +93,7 @@ static kh_status expand_prefix(kh_index *ix, kh_qnode *n, const kh_bm25 *st, kh_
             }
             memcpy(list[count].term, term + 1, len - 1);
             list[count].term[len - 1] = '\0';
-            list[count].df = kh_segment_term_df(s, t);
+            list[count].df = it.df;
             count++;
         }
     }
@@ -223,19 +225,18 @@ static kh_match *build_term(char field, const char *term, double idf, const kh_s
 {
     char key[256];
     size_t n = make_key(key, sizeof key, field, term);
-    long t = kh_segment_find_term(s, key, n);
-    if (t < 0)
+    const unsigned char *p;
+    size_t len;
+    uint32_t df;
+    int found = kh_segment_lookup(s, key, n, &df, &p, &len);
+    if (found == 0)
         return NULL;
     kh_match *m = new_match(KH_Q_TERM, s, st);
     if (!m) {
         *oom = 1;
         return NULL;
     }
-    const unsigned char *p;
-    size_t len;
-    kh_segment_term_postings(s, (uint32_t)t, &p, &len);
-    uint32_t df = kh_segment_term_df(s, (uint32_t)t);
-    if (kh_postings_init(&m->post, p, len, df, s->n_docs) != 0)
+    if (found < 0 || kh_postings_init(&m->post, p, len, df, s->n_docs) != 0)
         m->post.bad = 1; /* reported by kh_match_bad after the search */
     m->idf = idf;
     m->length_norm = field == KH_FIELD_TEXT;
