@@ -180,6 +180,26 @@ static int looks_like_name(const line *l)
            strchr(l->text, ',') == NULL && strstr(l->text, "،") == NULL;
 }
 
+/* A dateline-style byline, "PLACE: NAME" (الرياض: عبد الهادي حبتور), as
+ * pan-Arab dailies print it above the headline: one or two words before
+ * the colon, a name of two to four words after it. Returns the name. */
+static const char *located_byline_name(const line *l)
+{
+    const char *colon = strchr(l->text, ':');
+    if (!colon || l->terminal || l->words > NAME_MAX_WORDS + 2)
+        return NULL;
+    size_t place_words = 1;
+    for (const char *c = l->text; c < colon; c++)
+        place_words += (*c == ' ');
+    const char *name = colon + 1;
+    while (*name == ' ')
+        name++;
+    line rest = {(char *)name, strlen(name), count_words(name), 0, 0};
+    if (place_words > 2 || !*name || rest.words < 2 || !looks_like_name(&rest))
+        return NULL;
+    return name;
+}
+
 /* Scrapers keep image captions, often twice (alt text and figcaption). A
  * short line that occurs more than once on the page is a caption. Marking
  * repeats through a sorted index keeps a page of many lines O(n log n). */
@@ -276,6 +296,14 @@ static kh_status parse_header(const page *p, size_t end, kh_article *a, size_t *
      * (سياسة، اقتصاد، محليات), not a headline. */
     if (last - first >= 2 && is_short(&L[first], 2) && L[first + 1].words > L[first].words)
         first++;
+    /* "PLACE: NAME" over a longer line is a byline, not the headline (a
+     * short headline "عاجل: ..." has no longer line under it). */
+    name = last - first >= 2 && !a->author ? located_byline_name(&L[first]) : NULL;
+    if (name && L[first + 1].words > L[first].words) {
+        if ((st = kh_article_set(&a->author, name, strlen(name))) != KH_OK)
+            return st;
+        first++;
+    }
     /* A bare name after a headline too long to be one is a byline. */
     if (!a->author && last - first >= 2 && looks_like_name(&L[last - 1]) && L[first].words > NAME_MAX_WORDS) {
         if ((st = kh_article_set(&a->author, L[last - 1].text, L[last - 1].len)) != KH_OK)

@@ -246,6 +246,35 @@ static void test_unpunctuated_page(void)
     kh_article_clear(&a);
 }
 
+static void test_located_byline_over_headline_and_double_calendar(void)
+{
+    const char *page =
+        "الشرق الأوسط\n\n"
+        "الرياض: عبد الهادي حبتور\n\n"
+        "السعودية تطلق برنامجًا لتمويل المشروعات الصغيرة بقيمة 5 مليارات ريال\n\n"
+        "نشر: 14:30-29 أكتوبر 2025 م ـ 06 جمادى الأولى 1447 هـ\n\n"
+        "أطلقت المملكة العربية السعودية، الأربعاء، برنامجًا جديدًا لتمويل المنشآت الصغيرة والمتوسطة بقيمة خمسة مليارات ريال.\n\n"
+        "ويهدف البرنامج إلى تسهيل حصول رواد الأعمال على التمويل بشروط ميسرة.\n";
+    kh_article a;
+    CHECK_INT(extract_one(page, &a), KH_OK);
+    CHECK_STR(a.source, "الشرق الأوسط");
+    CHECK_STR(a.author, "عبد الهادي حبتور");
+    CHECK_STR(a.title, "السعودية تطلق برنامجًا لتمويل المشروعات الصغيرة بقيمة 5 مليارات ريال");
+    CHECK_STR(a.published, "2025-10-29T14:30:00");
+    CHECK_INT(count_kind(&a, KH_BLOCK_PARAGRAPH), 2);
+    kh_article_clear(&a);
+
+    /* A short "label: headline" stays the headline. */
+    const char *urgent =
+        "عاجل: زلزال يضرب جنوب تركيا\n"
+        "الاثنين 6 أكتوبر 2025 - 04:10 ص\n"
+        "ضرب زلزال بقوة 6 درجات جنوب تركيا فجر اليوم، وفق هيئة الكوارث.\n";
+    CHECK_INT(extract_one(urgent, &a), KH_OK);
+    CHECK_STR(a.title, "عاجل: زلزال يضرب جنوب تركيا");
+    CHECK(a.author == NULL);
+    kh_article_clear(&a);
+}
+
 static void test_bad_pages(void)
 {
     kh_article a;
@@ -266,6 +295,7 @@ int main(void)
     test_section_label_and_bare_byline_before_dateline();
     test_title_and_byline_without_masthead();
     test_unpunctuated_page();
+    test_located_byline_over_headline_and_double_calendar();
     test_bad_pages();
     return check_done();
 }
