@@ -9,12 +9,11 @@
 #include "index/bytes.h"
 #include "util/error.h"
 
-#define ZSTD_LEVEL 3
-
-void kh_chunks_writer_init(kh_chunks_writer *w, size_t target)
+void kh_chunks_writer_init(kh_chunks_writer *w, size_t target, int level)
 {
     memset(w, 0, sizeof *w);
     w->target = target;
+    w->level = level;
 }
 
 int kh_chunks_flush(kh_chunks_writer *w)
@@ -28,7 +27,7 @@ int kh_chunks_flush(kh_chunks_writer *w)
         w->failed = 1;
     if (!w->failed) {
         size_t n = ZSTD_compressCCtx(w->cctx, w->data.data + w->data.len, bound, w->raw.data,
-                                     w->raw.len, ZSTD_LEVEL);
+                                     w->raw.len, w->level);
         if (ZSTD_isError(n)) {
             w->failed = 1;
         } else {
@@ -60,11 +59,13 @@ void kh_chunks_add(kh_chunks_writer *w, const void *rec, size_t len)
 
 void kh_chunks_writer_free(kh_chunks_writer *w)
 {
+    int level = w->level;
+    size_t target = w->target;
     kh_buf_free(&w->raw);
     kh_buf_free(&w->index);
     kh_buf_free(&w->data);
     ZSTD_freeCCtx(w->cctx);
-    memset(w, 0, sizeof *w);
+    kh_chunks_writer_init(w, target, level);
 }
 
 size_t kh_chunks_bytes(const kh_chunks_writer *w)

@@ -26,8 +26,11 @@
  * a phrase never matches across the end of one block and the next. */
 #define PIECE_GAP 16
 
-#define STORED_CHUNK (64u << 10)
+/* chunks.h explains the two stores' sizes and levels */
+#define STORED_CHUNK (256u << 10)
+#define STORED_LEVEL 6
 #define SUMMARY_CHUNK (4u << 10)
+#define SUMMARY_LEVEL 3
 
 /* A small growable byte vector; a segment buffer has hundreds of thousands
  * of them, so it is 16 bytes, not a kh_buf. */
@@ -154,8 +157,8 @@ kh_segbuf *kh_segbuf_new(void)
     kh_segbuf *b = calloc(1, sizeof *b);
     if (!b)
         return NULL;
-    kh_chunks_writer_init(&b->stored, STORED_CHUNK);
-    kh_chunks_writer_init(&b->summaries, SUMMARY_CHUNK);
+    kh_chunks_writer_init(&b->stored, STORED_CHUNK, STORED_LEVEL);
+    kh_chunks_writer_init(&b->summaries, SUMMARY_CHUNK, SUMMARY_LEVEL);
     return b;
 }
 

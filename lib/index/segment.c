@@ -216,6 +216,24 @@ kh_status kh_segment_get_article(kh_segment *s, uint32_t doc, kh_article *out, k
         return kh_fail(err, st, "%s: stored article %u is malformed", s->file.name, doc);
     if (st != KH_OK)
         return kh_fail(err, st, "out of memory");
+    /* the fields kept once, in the summary */
+    kh_summary sum;
+    if ((st = kh_segment_get_summary(s, doc, &sum, err)) != KH_OK) {
+        kh_article_clear(out);
+        return st;
+    }
+    char **fields[KH_SUM_FIELDS] = {&out->id, &out->source, &out->url, &out->title, &out->published};
+    for (int i = 0; i < KH_SUM_FIELDS; i++) {
+        if (!sum.s[i])
+            continue;
+        *fields[i] = malloc(sum.len[i] + 1);
+        if (!*fields[i]) {
+            kh_article_clear(out);
+            return kh_fail(err, KH_ERR_NOMEM, "out of memory");
+        }
+        memcpy(*fields[i], sum.s[i], sum.len[i]);
+        (*fields[i])[sum.len[i]] = '\0';
+    }
     return KH_OK;
 }
 

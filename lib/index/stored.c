@@ -20,9 +20,8 @@ static void put_str(kh_buf *b, const char *s)
 
 void kh_stored_encode(const kh_article *a, kh_buf *out)
 {
-    const char *fields[8] = {a->id, a->source, a->url, a->title,
-                             a->published, a->published_raw, a->author, a->lang};
-    for (int i = 0; i < 8; i++)
+    const char *fields[3] = {a->published_raw, a->author, a->lang};
+    for (int i = 0; i < 3; i++)
         put_str(out, fields[i]);
     kh_put_varint(out, a->n_captions);
     for (size_t i = 0; i < a->n_captions; i++)
@@ -63,10 +62,9 @@ kh_status kh_stored_decode(const unsigned char *p, size_t len, kh_article *out)
 {
     kh_article_clear(out);
     kh_cursor c = kh_cursor_make(p, len);
-    char **fields[8] = {&out->id, &out->source, &out->url, &out->title,
-                        &out->published, &out->published_raw, &out->author, &out->lang};
+    char **fields[3] = {&out->published_raw, &out->author, &out->lang};
     int rc = 0;
-    for (int i = 0; i < 8 && rc == 0; i++)
+    for (int i = 0; i < 3 && rc == 0; i++)
         rc = get_str(&c, fields[i]);
     uint64_t n = rc == 0 ? kh_get_varint(&c) : 0;
     if (rc == 0 && (c.bad || n > len))

@@ -1,9 +1,10 @@
 /* stored.h — an article as stored in a segment, byte for byte.
  *
- * The record keeps everything `khabar show` prints, so an article can be
- * given back (and re-indexed by a merge) without the original input:
+ * Together with the summary below, the record keeps everything `khabar
+ * show` prints, so an article can be given back (and re-indexed by a merge)
+ * without the original input. The fields the summary holds are not repeated:
  *
- *   8 strings: id source url title published published_raw author lang
+ *   3 strings: published_raw author lang
  *   varint n_captions, strings
  *   varint n_blocks, {u8 kind, string}...
  *   varint words
@@ -20,9 +21,10 @@
 /* Appends the record of a to out. */
 void kh_stored_encode(const kh_article *a, kh_buf *out);
 
-/* Decodes a record into *out (initialised; cleared first). Strings are
- * copied as stored (no cleaning). Returns KH_OK, KH_ERR_CORRUPT when the
- * record is malformed, KH_ERR_NOMEM. */
+/* Decodes a record into *out (initialised; cleared first); the summary's
+ * fields (id, source, url, title, published) are left NULL for the caller
+ * to fill. Strings are copied as stored (no cleaning). Returns KH_OK,
+ * KH_ERR_CORRUPT when the record is malformed, KH_ERR_NOMEM. */
 kh_status kh_stored_decode(const unsigned char *p, size_t len, kh_article *out);
 
 /* The summary of an article: what a search hit shows, kept in its own small
