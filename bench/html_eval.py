@@ -16,7 +16,7 @@ references inside their own process (parse time only, start-up and file
 reading left out).
 
 usage: bench/html_eval.py [--khabar build/khabar] [--pages tests/data/html]
-                          [--rounds 200] [--ref-rounds 5] [--only khabar]
+                          [--rounds 400] [--ref-rounds 5] [--only khabar]
                           [--json out.json] [--verbose]
 
 Mozilla Readability runs when node and bench/html_readability/node_modules
@@ -109,16 +109,17 @@ def run_reference(cmd, files, rounds, env=None):
     return out, timing["pages"] / timing["seconds"]
 
 
-def readability_js(files, rounds):
-    node_dir = os.path.join(HERE, "html_readability")
+def readability_js(files, rounds, node_dir):
     if not shutil.which("node"):
         return None, "node is not installed (Debian nodejs)"
-    if not os.path.isdir(os.path.join(node_dir, "node_modules", "@mozilla", "readability")):
-        return None, "npm modules missing: npm install --prefix bench/html_readability"
-    return run_reference(["node", os.path.join(node_dir, "run.js")], files, rounds), None
+    modules = os.path.join(node_dir, "node_modules")
+    if not os.path.isdir(os.path.join(modules, "@mozilla", "readability")):
+        return None, f"npm modules missing: npm install --prefix {os.path.relpath(node_dir)}"
+    env = dict(os.environ, NODE_PATH=modules)
+    return run_reference(["node", os.path.join(HERE, "html_readability", "run.js")], files, rounds, env), None
 
 
-def readability_lxml(files, rounds):
+def readability_lxml(files, rounds, node_dir):
     py = "/usr/bin/python3"
     if not os.path.exists(py) or subprocess.run([py, "-c", "import readability"],
                                                 capture_output=True).returncode != 0:
@@ -159,9 +160,11 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--khabar", default=os.path.join(ROOT, "build", "khabar"))
     ap.add_argument("--pages", default=os.path.join(ROOT, "tests", "data", "html"))
-    ap.add_argument("--rounds", type=int, default=200, help="khabar passes over the pages for speed")
+    ap.add_argument("--rounds", type=int, default=400, help="khabar passes over the pages for speed")
     ap.add_argument("--ref-rounds", type=int, default=5, help="reference passes over the pages for speed")
     ap.add_argument("--only", choices=["khabar"], help="score khabar alone")
+    ap.add_argument("--node-dir", default=os.path.join(HERE, "html_readability"),
+                    help="where npm installed @mozilla/readability and jsdom (its node_modules)")
     ap.add_argument("--json", help="write the results here")
     ap.add_argument("--verbose", action="store_true", help="per-page scores")
     args = ap.parse_args()
@@ -176,7 +179,7 @@ def main():
     missing = {}
     if not args.only:
         for name, fn in (("Mozilla Readability", readability_js), ("readability-lxml", readability_lxml)):
-            res, why = fn(files, args.ref_rounds)
+            res, why = fn(files, args.ref_rounds, args.node_dir)
             if res:
                 tools[name] = res
             else:

@@ -587,8 +587,12 @@ static int is_author_box(const xmlNode *n)
         return 1;
     if (rel && strstr(rel, "author"))
         return 1;
-    return cls && (has_word_ci(cls, "author") || has_word_ci(cls, "byline") || has_word_ci(cls, "writer") ||
-                   has_word_ci(cls, "reporter"));
+    if (!cls || !(has_word_ci(cls, "author") || has_word_ci(cls, "byline") || has_word_ci(cls, "writer") ||
+                  has_word_ci(cls, "reporter")))
+        return 0;
+    /* the writer's job title, bio or picture beside the name */
+    return !(has_word_ci(cls, "title") || has_word_ci(cls, "bio") || has_word_ci(cls, "desc") ||
+             has_word_ci(cls, "job") || has_word_ci(cls, "position") || has_word_ci(cls, "avatar"));
 }
 
 /* A link into a category, section or tag listing: a label, never a name. */

@@ -38,8 +38,9 @@ typedef enum { B_PARA, B_HEADING, B_CAPTION, B_TITLE } block_kind;
 typedef struct hblock {
     xmlNode *elem;          /* innermost block element holding the text */
     block_kind kind;
-    char *text;             /* cleaned, non-empty */
+    char *text;             /* as found, trimmed; cleaned by block_clean() when needed */
     size_t len;             /* bytes of text */
+    int clean;              /* text has been cleaned */
     size_t chars;           /* code points */
     size_t link_bytes, raw_bytes;  /* non-space bytes inside links / in all */
     size_t commas;
@@ -125,17 +126,48 @@ static size_t non_space_bytes(const char *s)
     return n;
 }
 
-static void push_block(walker *w, block_kind kind, xmlNode *elem, const char *raw, size_t raw_len,
-                       size_t link, size_t raw_bytes)
+/* Blocks are kept as found and cleaned only when they are looked at
+ * closely (the candidates for the body, short labels): most of a page is
+ * menus and lists that only need counting. */
+static int block_clean(walker *w, hblock *b)
 {
+    if (b->clean)
+        return b->len > 0;
     kh_buf clean = KH_BUF_INIT;
-    kh_text_clean(raw, raw_len, &clean);
+    kh_text_clean(b->text, b->len, &clean);
     if (kh_buf_failed(&clean)) {
         w->failed = 1;
         kh_buf_free(&clean);
-        return;
+        return 0;
     }
-    if (clean.len == 0) {
+    free(b->text);
+    b->len = clean.len;
+    b->text = clean.data ? kh_buf_detach(&clean) : strdup("");
+    b->clean = 1;
+    if (!b->text) {
+        w->failed = 1;
+        b->len = 0;
+    }
+    return b->len > 0;
+}
+
+static int ascii_space(char c) { return c == ' ' || c == '\n' || c == '\t' || c == '\r' || c == '\f'; }
+
+static void push_block(walker *w, block_kind kind, xmlNode *elem, const char *raw, size_t raw_len,
+                       size_t link, size_t raw_bytes)
+{
+    while (raw_len && ascii_space(*raw)) {
+        raw++;
+        raw_len--;
+    }
+    while (raw_len && ascii_space(raw[raw_len - 1]))
+        raw_len--;
+    if (raw_len == 0 || kh_text_is_blank(raw, raw_len))
+        return;
+    kh_buf clean = KH_BUF_INIT;
+    kh_buf_append(&clean, raw, raw_len);
+    if (kh_buf_failed(&clean)) {
+        w->failed = 1;
         kh_buf_free(&clean);
         return;
     }
@@ -155,12 +187,14 @@ static void push_block(walker *w, block_kind kind, xmlNode *elem, const char *ra
     b->kind = kind;
     b->len = clean.len;
     b->text = kh_buf_detach(&clean);
+    b->clean = 0;
     b->chars = 0;
     b->commas = 0;
+    /* characters other than ASCII white space, and commas (Latin, Arabic) */
     for (size_t i = 0; i < b->len;) {
         int32_t cp;
         i += kh_utf8_decode((const unsigned char *)b->text + i, b->len - i, &cp);
-        b->chars++;
+        b->chars += !(cp < 0x80 && ascii_space((char)cp));
         b->commas += (cp == ',' || cp == 0x060C);
     }
     b->link_bytes = link;
@@ -419,15 +453,16 @@ static double title_overlap(const char *title, const char *text)
     return words ? (double)found / (double)words : 0;
 }
 
-static void score_blocks(scorer *s, const walker *w, const char *title)
+static void score_blocks(scorer *s, walker *w, const char *title)
 {
     for (size_t i = 0; i < w->n && !s->failed; i++) {
-        const hblock *b = &w->b[i];
+        hblock *b = &w->b[i];
         if (b->in_meta || b->kind == B_CAPTION || b->kind == B_TITLE)
             continue;
         double ld = link_density(b);
         size_t link_chars = (size_t)(ld * (double)b->chars);
-        int label = b->len <= 80 && kh_html_is_furniture_text(b->text, b->len);
+        int label = b->len <= 200 && block_clean(w, b) && b->len <= 80 &&
+                    kh_html_is_furniture_text(b->text, b->len);
         for (xmlNode *a = b->elem; a && a->type == XML_ELEMENT_NODE; a = a->parent) {
             cand *c = entry(s, a);
             if (!c)
@@ -578,10 +613,12 @@ static kh_status emit(walker *w, scorer *s, const xmlNode *top, const char *titl
         }
         if (top && !in_selection(s, b, stop)) {
             if (n_order == 0 && lead == (size_t)-1 && b->kind == B_PARA && b->chars >= 60 &&
-                link_density(b) < 0.25 && is_lead_box(b->elem))
+                link_density(b) < 0.25 && is_lead_box(b->elem) && block_clean(w, b))
                 lead = i;
             continue;
         }
+        if (!block_clean(w, b))
+            continue;
         if (b->kind == B_CAPTION) {
             if (kh_article_add_caption(a, b->text, b->len) != KH_OK)
                 goto nomem;

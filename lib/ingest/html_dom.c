@@ -401,8 +401,19 @@ int kh_html_is_name(const char *text)
     size_t words = count_words(text, len);
     if (words == 0 || words > 7)
         return 0;
-    if (strchr(text, '|') || strchr(text, '.') || strchr(text, '@') || strstr(text, "http") ||
-        strstr(text, "؟") || strchr(text, '?'))
+    if (strchr(text, '|') || strchr(text, '@') || strstr(text, "http") || strstr(text, "؟") || strchr(text, '?'))
         return 0;
+    /* A full stop ends a sentence, except after an abbreviated title:
+     * "د. علي", "أ.د. سامي", "Dr. Jane" (at most two letters before it). */
+    for (const char *dot = strchr(text, '.'); dot; dot = strchr(dot + 1, '.')) {
+        const char *start = dot;
+        while (start > text && start[-1] != ' ' && start[-1] != '.')
+            start--;
+        size_t letters = 0;
+        for (const char *p = start; p < dot; p++)
+            letters += ((unsigned char)*p & 0xC0) != 0x80;
+        if (letters == 0 || letters > 2 || dot[1] == '\0')
+            return 0;
+    }
     return 1;
 }
