@@ -110,11 +110,24 @@ void html_snippet(sbuf *b, const kh_hit *h)
         const kh_highlight *x = &h->highlights[k];
         if (x->start < at || x->end > len || x->start >= x->end)
             continue;
+        /* Matches separated only by spaces share one mark, so a matched
+         * phrase reads as one highlight rather than a row of boxes. */
+        size_t end = x->end;
+        while (k + 1 < h->n_highlights) {
+            const kh_highlight *y = &h->highlights[k + 1];
+            size_t gap = end;
+            while (gap < y->start && h->snippet[gap] == ' ')
+                gap++;
+            if (gap != y->start || y->end > len || y->start >= y->end)
+                break;
+            end = y->end;
+            k++;
+        }
         sb_html_n(b, h->snippet + at, x->start - at);
         sb_puts(b, "<mark>");
-        sb_html_n(b, h->snippet + x->start, x->end - x->start);
+        sb_html_n(b, h->snippet + x->start, end - x->start);
         sb_puts(b, "</mark>");
-        at = x->end;
+        at = end;
     }
     sb_html_n(b, h->snippet + at, len - at);
 }

@@ -82,7 +82,7 @@ static void page_head(sbuf *b, const char *title, const char *query)
                "<span class=\"name\">خبر</span><span class=\"tagline\">أرشيف الأخبار العربية</span></a>\n"
                "<form class=\"search\" role=\"search\" action=\"/search\" method=\"get\">\n"
                "<label for=\"q\" class=\"sr\">ابحث في الأخبار</label>\n"
-               "<input id=\"q\" name=\"q\" type=\"search\" dir=\"auto\" autocomplete=\"off\" "
+               "<input id=\"q\" name=\"q\" type=\"search\" dir=\"rtl\" autocomplete=\"off\" "
                "placeholder=\"ابحث في الأخبار… مثال: أسعار النفط\" aria-describedby=\"syntax-hint\" value=\"");
     sb_html(b, query);
     sb_puts(b, "\">\n<button type=\"submit\">بحث</button>\n"
@@ -478,7 +478,7 @@ void page_home(server *s, serve_response *r)
     }
     sb_puts(b, "</section>\n");
     if (res->n_by_source) {
-        sb_puts(b, "<aside class=\"facets\" aria-label=\"المصادر\">\n<details open><summary>المصادر</summary>\n");
+        sb_puts(b, "<aside class=\"facets home\" aria-label=\"المصادر\">\n<details open><summary>المصادر</summary>\n");
         search_request none = {0};
         source_facet(b, &none, res);
         sb_puts(b, "</details>\n</aside>\n");

@@ -47,7 +47,7 @@ expect_eq "$(header Content-Type)" "application/json; charset=utf-8" "search con
 expect_body '^{"total":2,"total_exact":true,"offset":0,"limit":10,"took_ms":[0-9.]*,"hits":\[{"id":"' "search head"
 expect_eq "$(urls)" "1 2 " "ranking"
 expect_body '"facets":{"source":\[{"value":"aawsat","count":1},{"value":"alriyadh","count":1}\],"day":\[{"value":"2015-07-21","count":1},{"value":"2015-07-22","count":1}\]}' "facets"
-expect_body '"snippet_html":"ارتفعت <mark>أسعار</mark> <mark>النفط</mark>' "snippet_html marks the matches"
+expect_body '"snippet_html":"ارتفعت <mark>أسعار النفط</mark> اليوم' "snippet_html marks the matches, adjacent ones as one"
 expect_body '"highlights":\[\[' "highlights"
 req GET "$U/api/search?q=$(enc 'النفط OR الهلال')&sort=date"
 expect_eq "$(urls)" "3 2 1 " "sort=date"
