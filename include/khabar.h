@@ -326,11 +326,13 @@ typedef struct kh_index_options {
     const char *stemmer;        /* analyzer for a new index (NULL: default); for an existing
                                  * index NULL means "whatever it was built with" and a
                                  * different name gives KH_ERR_MISMATCH */
-    size_t ram_buffer_bytes;    /* writer: flush a segment when buffered data exceeds this;
+    size_t ram_buffer_bytes;    /* writer: flush segments when buffered data exceed this;
                                  * 0 = default (256 MiB) */
+    int threads;                /* writer: analysis threads; 0 = one per core (up to 4),
+                                 * 1 = all in the caller's thread */
 } kh_index_options;
 
-/* Defaults: read-only, no create, default stemmer, 256 MiB. */
+/* Defaults: read-only, no create, default stemmer, 256 MiB, one thread per core. */
 void kh_index_options_init(kh_index_options *opt);
 
 /*

@@ -170,6 +170,21 @@ static kh_status take_lock(kh_index *ix, kh_error *err)
     return KH_OK;
 }
 
+/* threads > 1 (or 0 = as many as there are cores, up to 4) runs analysis on
+ * worker threads (workers.h); 1 indexes in the caller's thread. */
+static kh_status start_workers(kh_index *ix, const kh_index_options *opt, kh_error *err)
+{
+    long n = opt->threads;
+    if (n == 0) {
+        n = sysconf(_SC_NPROCESSORS_ONLN);
+        if (n > 4)
+            n = 4;
+    }
+    if (n <= 1)
+        return KH_OK;
+    return kh_workers_start((size_t)n, ix->stemmer, &ix->workers, err);
+}
+
 kh_status kh_index_open(const char *dir, const kh_index_options *opt, kh_index **out,
                         kh_error *err)
 {
@@ -229,6 +244,8 @@ kh_status kh_index_open(const char *dir, const kh_index_options *opt, kh_index *
         ix->generation = 1;
         ix->next_segment = 1;
         collect_garbage(ix);
+        if ((st = start_workers(ix, opt, err)) != KH_OK)
+            goto fail;
         *out = ix;
         return KH_OK;
     }
@@ -251,6 +268,8 @@ kh_status kh_index_open(const char *dir, const kh_index_options *opt, kh_index *
         goto fail;
     if (ix->writable)
         collect_garbage(ix);
+    if (ix->writable && (st = start_workers(ix, opt, err)) != KH_OK)
+        goto fail;
     *out = ix;
     return KH_OK;
 fail:
@@ -270,6 +289,7 @@ void kh_index_close(kh_index *ix)
             unlink(path);
         }
     }
+    kh_workers_free(ix->workers);
     close_segments(ix);
     free(ix->segs);
     kh_segbuf_free(ix->buf);
@@ -374,8 +394,46 @@ static kh_status delete_term_in_segments(kh_index *ix, char field, const char *k
     return KH_OK;
 }
 
+/* Opens a segment a flush just wrote and appends it, uncommitted, with the
+ * deletions of its buffered articles as pending. Takes `deleted`. */
+static kh_status adopt_segment(kh_index *ix, const char *name, uint8_t *deleted, size_t n_deleted,
+                               kh_error *err)
+{
+    kh_segment *s;
+    kh_status st = kh_segment_open(ix->dir, name, 0, &s, err);
+    if (st != KH_OK) {
+        free(deleted);
+        return st;
+    }
+    s->committed = 0;
+    s->pending = deleted;
+    s->n_pending_deleted = (uint32_t)n_deleted;
+    if ((st = push_segment(ix, s, err)) != KH_OK)
+        kh_segment_close(s);
+    return st;
+}
+
+static kh_status flush_workers(kh_index *ix, kh_error *err)
+{
+    size_t n = kh_workers_count(ix->workers), got = 0;
+    kh_flushed *f = calloc(n, sizeof *f);
+    if (!f)
+        return kh_fail(err, KH_ERR_NOMEM, "out of memory");
+    kh_status st = kh_workers_flush(ix->workers, ix->dir, &ix->next_segment, f, &got, err);
+    for (size_t i = 0; i < got; i++) {
+        if (st == KH_OK)
+            st = adopt_segment(ix, f[i].name, f[i].deleted, f[i].n_deleted, err);
+        else
+            free(f[i].deleted);
+    }
+    free(f);
+    return st;
+}
+
 static kh_status flush_buffer(kh_index *ix, kh_error *err)
 {
+    if (ix->workers)
+        return flush_workers(ix, err);
     if (!ix->buf || kh_segbuf_docs(ix->buf) == 0)
         return KH_OK;
     char name[32];
@@ -385,19 +443,8 @@ static kh_status flush_buffer(kh_index *ix, kh_error *err)
     if (st != KH_OK)
         return st;
     ix->next_segment++;
-    kh_segment *s;
-    st = kh_segment_open(ix->dir, name, 0, &s, err);
-    if (st != KH_OK) {
-        free(deleted);
+    if ((st = adopt_segment(ix, name, deleted, kh_segbuf_deleted(ix->buf), err)) != KH_OK)
         return st;
-    }
-    s->committed = 0;
-    s->pending = deleted;
-    s->n_pending_deleted = (uint32_t)kh_segbuf_deleted(ix->buf);
-    if ((st = push_segment(ix, s, err)) != KH_OK) {
-        kh_segment_close(s);
-        return st;
-    }
     kh_segbuf_free(ix->buf);
     ix->buf = NULL;
     return KH_OK;
@@ -415,6 +462,14 @@ kh_status kh_index_add(kh_index *ix, const kh_article *a, kh_error *err)
     kh_status st = delete_term_in_segments(ix, KH_FIELD_ID, a->id, &n, err);
     if (st != KH_OK)
         return st;
+    if (ix->workers) {
+        if ((st = kh_workers_add(ix->workers, a, err)) != KH_OK)
+            return st;
+        ix->dirty = 1;
+        if (kh_workers_bytes(ix->workers) >= ix->ram_limit)
+            return flush_buffer(ix, err);
+        return KH_OK;
+    }
     if (!ix->buf && !(ix->buf = kh_segbuf_new()))
         return kh_fail(err, KH_ERR_NOMEM, "out of memory");
     kh_segbuf_delete_term(ix->buf, KH_FIELD_ID, a->id, strlen(a->id));
@@ -443,6 +498,10 @@ kh_status kh_index_delete(kh_index *ix, const char *key, size_t *deleted, kh_err
     if (ix->buf) {
         n += kh_segbuf_delete_term(ix->buf, KH_FIELD_ID, key, strlen(key));
         n += kh_segbuf_delete_term(ix->buf, KH_FIELD_URL, key, strlen(key));
+    }
+    if (ix->workers) {
+        n += kh_workers_delete_term(ix->workers, KH_FIELD_ID, key, strlen(key));
+        n += kh_workers_delete_term(ix->workers, KH_FIELD_URL, key, strlen(key));
     }
     if (n)
         ix->dirty = 1;

@@ -14,6 +14,7 @@
 #include "index/manifest.h"
 #include "index/segbuf.h"
 #include "index/segment.h"
+#include "index/workers.h"
 #include "khabar.h"
 
 #define KH_LOCK_FILE "LOCK"
@@ -30,6 +31,7 @@ struct kh_index {
     kh_segment **segs;              /* committed ones first, in manifest order */
     size_t n_segs, cap_segs;
     kh_segbuf *buf;                 /* writer only; NULL until the first add */
+    kh_workers *workers;            /* writer with threads > 1: they hold the buffers instead */
     size_t ram_limit;
     int dirty;                      /* changes since the last commit */
 };

@@ -12,6 +12,7 @@
 #include "khabar.h"
 
 static char dir[256];
+static int threads; /* 1: index in the caller's thread; 2: on worker threads */
 
 static void make_article(kh_article *a, const char *id, const char *title, const char *body,
                          const char *source, const char *published)
@@ -33,6 +34,7 @@ static kh_index *open_writer(void)
     kh_index_options_init(&opt);
     opt.writable = 1;
     opt.create = 1;
+    opt.threads = threads;
     kh_index *ix = NULL;
     kh_error err;
     kh_status st = kh_index_open(dir, &opt, &ix, &err);
@@ -95,9 +97,9 @@ static void copy_file(const char *from, const char *to)
     free(data);
 }
 
-int main(void)
+static void run(void)
 {
-    snprintf(dir, sizeof dir, "/tmp/kh_test_index_%d", (int)getpid());
+    snprintf(dir, sizeof dir, "/tmp/kh_test_index_%d_%d", (int)getpid(), threads);
     char cmd[600];
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
     system(cmd);
@@ -242,5 +244,11 @@ int main(void)
 
     kh_article_clear(&got);
     system(cmd);
+}
+
+int main(void)
+{
+    for (threads = 1; threads <= 2; threads++)
+        run();
     return check_done();
 }
