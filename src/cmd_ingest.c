@@ -33,6 +33,7 @@ static void ingest_usage(FILE *out)
         "  -n, --commit-every N   commit after every N articles (default 10000)\n"
         "      --commit-seconds S commit at least every S seconds (default 60; 0 = never)\n"
         "      --ram-buffer MB    write a segment when buffered data exceed MB (default 256)\n"
+        "  -j, --threads N        analysis threads (default: one per core, up to 4)\n"
         "      --stemmer NAME     analyzer for a new index: light (default), light10,\n"
         "                         snowball or none; an existing index keeps its own\n"
         "  -v, --verbose          report every commit on standard error\n"
@@ -164,6 +165,7 @@ int cmd_ingest(int argc, char **argv)
         {"stemmer", required_argument, NULL, 'S'},
         {"quiet", no_argument, NULL, 'q'},
         {"verbose", no_argument, NULL, 'v'},
+        {"threads", required_argument, NULL, 'j'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -178,7 +180,7 @@ int cmd_ingest(int argc, char **argv)
     unsigned long every = 10000, seconds = 60, ram_mb = 0;
     int quiet = 0, c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "i:f:n:qvh", options, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "i:f:n:qvj:h", options, NULL)) != -1) {
         switch (c) {
         case 'i': dir = optarg; break;
         case 'f': {
@@ -212,6 +214,15 @@ int cmd_ingest(int argc, char **argv)
         case 'S': iopt.stemmer = optarg; break;
         case 'q': quiet = 1; break;
         case 'v': verbose = 1; break;
+        case 'j': {
+            unsigned long t;
+            if (parse_count(optarg, &t) != 0 || t == 0 || t > 64) {
+                fprintf(stderr, "khabar ingest: --threads needs a number from 1 to 64, not '%s'\n", optarg);
+                return 2;
+            }
+            iopt.threads = (int)t;
+            break;
+        }
         case 'h': ingest_usage(stdout); return 0;
         default: ingest_usage(stderr); return 2;
         }

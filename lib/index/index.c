@@ -643,6 +643,8 @@ static size_t live_docs(const kh_segment *s)
     return s->n_docs - del;
 }
 
+static kh_status merge_smallest(kh_index *ix, kh_error *err);
+
 kh_status kh_index_commit(kh_index *ix, kh_error *err)
 {
     if (!ix)
@@ -664,9 +666,15 @@ kh_status kh_index_commit(kh_index *ix, kh_error *err)
     }
     ix->n_segs = w;
     st = publish(ix, err);
-    if (st != KH_OK || ix->n_segs <= MAX_SEGMENTS)
-        return st;
-    /* too many segments: merge the smallest half into one, as a second commit */
+    /* too many segments: merge the smallest half into one, as another commit */
+    while (st == KH_OK && ix->n_segs > MAX_SEGMENTS)
+        st = merge_smallest(ix, err);
+    return st;
+}
+
+static kh_status merge_smallest(kh_index *ix, kh_error *err)
+{
+    kh_status st;
     int *picked = calloc(ix->n_segs, sizeof *picked);
     size_t *order = malloc(ix->n_segs * sizeof *order);
     if (!picked || !order) {

@@ -246,9 +246,52 @@ static void run(void)
     system(cmd);
 }
 
+/* A tiny RAM budget: every add flushes a segment, replacements cross
+ * segments, and commits merge the many small segments. */
+static void run_tiny_buffer(void)
+{
+    snprintf(dir, sizeof dir, "/tmp/kh_test_index_tiny_%d_%d", (int)getpid(), threads);
+    char cmd[600];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    system(cmd);
+    kh_index_options opt;
+    kh_index_options_init(&opt);
+    opt.writable = opt.create = 1;
+    opt.threads = threads;
+    opt.ram_buffer_bytes = 1;
+    kh_index *w = NULL;
+    kh_error err;
+    CHECK_INT(kh_index_open(dir, &opt, &w, &err), KH_OK);
+    if (!w)
+        return;
+    for (int round = 0; round < 3; round++) {
+        for (int i = 0; i < 20; i++) {
+            char id[16], title[64];
+            snprintf(id, sizeof id, "t%d", i);
+            snprintf(title, sizeof title, "عنوان رقم %d في الجولة %d", i, round);
+            add(w, id, title, "نص قصير عن الاقتصاد");
+        }
+        CHECK_INT(kh_index_commit(w, &err), KH_OK);
+    }
+    kh_index_stats st;
+    CHECK_INT(kh_index_stats_get(w, &st, &err), KH_OK);
+    CHECK_INT(st.articles, 20);
+    CHECK(st.segments <= 10); /* commits merge when there are more */
+    kh_article got;
+    kh_article_init(&got);
+    CHECK_INT(kh_index_get(w, "t7", &got, &err), KH_OK);
+    CHECK_STR(got.title, "عنوان رقم 7 في الجولة 2");
+    kh_article_clear(&got);
+    kh_index_close(w);
+    CHECK_INT(kh_index_check(dir, &err), KH_OK);
+    system(cmd);
+}
+
 int main(void)
 {
-    for (threads = 1; threads <= 2; threads++)
+    for (threads = 1; threads <= 2; threads++) {
         run();
+        run_tiny_buffer();
+    }
     return check_done();
 }
