@@ -55,6 +55,7 @@ typedef struct kh_chunks {
     unsigned char *cache;
     size_t cache_len, cache_cap;
     void *dctx;                         /* ZSTD_DCtx, reused: creating one per read costs more than the read */
+    uint8_t *verified;                  /* per chunk: its CRC was checked already (lazily allocated) */
 } kh_chunks;
 
 /* Sets up a reader over the two sections; checks the index's shape. */

@@ -315,7 +315,7 @@ static void collect_segment(search *S, kh_match *root, uint32_t seg_no)
         int64_t pub = need_date ? kh_segment_published(s, d) : 0;
         if (ranged && (pub == KH_UNDATED || pub < S->from || pub > S->to))
             continue;
-        uint32_t ord = kh_segment_source_ord(s, d);
+        uint32_t ord = allowed || src_counts ? kh_segment_source_ord(s, d) : 0;
         if (allowed && !(ord < s->sources.count && allowed[ord]))
             continue;
         S->total++;
@@ -399,58 +399,122 @@ static double pair_closeness(const uint32_t *a, uint32_t na, const uint32_t *b, 
     return best;
 }
 
-static int cmp_cand_loc(const void *x, const void *y)
+static int cmp_cand_score(const void *x, const void *y)
 {
     const cand *a = x, *b = y;
+    if (a->score != b->score)
+        return a->score > b->score ? -1 : 1;
     if (a->seg != b->seg)
         return a->seg < b->seg ? -1 : 1;
     return a->doc < b->doc ? -1 : a->doc > b->doc;
 }
 
-static void rerank_by_proximity(search *S, cand *c, size_t n)
+/* Where a proximity term's postings are in one segment (looked up once). */
+typedef struct prox_loc {
+    int found;
+    uint32_t df;
+    const unsigned char *p;
+    size_t len;
+} prox_loc;
+
+/* The proximity boost of one candidate: for each pair of consecutive query
+ * words, their closeness times the smaller idf. */
+static double proximity_boost(search *S, const cand *c, const prox_term *terms, size_t nt,
+                              const prox_loc *loc, uint32_t **pos, uint32_t *cap)
+{
+    const kh_segment *s = S->ix->segs[c->seg];
+    uint32_t n[64];
+    for (size_t t = 0; t < nt; t++) {
+        n[t] = 0;
+        kh_postings cur;
+        if (!loc[t].found || kh_postings_init(&cur, loc[t].p, loc[t].len, loc[t].df, s->n_docs) != 0 ||
+            kh_postings_advance(&cur, c->doc) != c->doc)
+            continue;
+        if (cur.npos > cap[t]) {
+            uint32_t *q = realloc(pos[t], cur.npos * sizeof *q);
+            if (!q)
+                continue;
+            pos[t] = q;
+            cap[t] = cur.npos;
+        }
+        n[t] = kh_postings_positions(&cur, pos[t]);
+    }
+    double boost = 0;
+    for (size_t t = 0; t + 1 < nt; t++) {
+        if (!n[t] || !n[t + 1])
+            continue;
+        double w = terms[t].idf < terms[t + 1].idf ? terms[t].idf : terms[t + 1].idf;
+        boost += w * pair_closeness(pos[t], n[t], pos[t + 1], n[t + 1]);
+    }
+    return boost;
+}
+
+/* Re-ranks the candidates (the best by BM25) by proximity, exactly for the
+ * best `need`: candidates are visited best first, and the visit stops when
+ * even the largest possible boost cannot lift the next one into the top
+ * `need` (their order below that does not matter: they are not returned). */
+static void rerank_by_proximity(search *S, cand *c, size_t n, size_t need)
 {
     prox_term terms[64];
     size_t nt = 0;
     gather_prox_terms(S->q.root, terms, &nt, 64);
-    if (nt < 2 || n == 0)
+    if (nt < 2 || n == 0 || need == 0)
         return;
-    qsort(c, n, sizeof *c, cmp_cand_loc);
-    kh_match *cursors[64];
-    uint32_t cur_seg = UINT32_MAX;
-    memset(cursors, 0, sizeof cursors);
+    qsort(c, n, sizeof *c, cmp_cand_score);
+    double max_boost = 0;
+    for (size_t t = 0; t + 1 < nt; t++)
+        max_boost += PROX_ADJACENT * (terms[t].idf < terms[t + 1].idf ? terms[t].idf : terms[t + 1].idf);
+    size_t n_segs = S->ix->n_segs;
+    prox_loc *loc = calloc(n_segs * nt, sizeof *loc);
+    uint8_t *looked = calloc(n_segs, 1);
+    double *finals = malloc(n * sizeof *finals);
+    uint32_t *pos[64] = {0}, cap[64] = {0};
+    if (!loc || !looked || !finals) {
+        free(loc);
+        free(looked);
+        free(finals);
+        return; /* out of memory: BM25 order stands */
+    }
+    size_t done = 0;
     for (size_t i = 0; i < n; i++) {
-        if (c[i].seg != cur_seg) {
-            for (size_t t = 0; t < nt; t++) {
-                kh_match_free(cursors[t]);
-                kh_qnode leaf;
-                memset(&leaf, 0, sizeof leaf);
-                leaf.kind = KH_Q_TERM;
-                leaf.field = KH_FIELD_TEXT;
-                char *tp = (char *)terms[t].term;
-                leaf.terms = &tp;
-                leaf.n_terms = 1;
-                leaf.idf = &terms[t].idf;
-                int oom = 0;
-                cursors[t] = kh_match_build(&leaf, S->ix->segs[c[i].seg], &S->stats, &oom);
+        if (done >= need) {
+            /* the need-th best final score so far */
+            double kth = -INFINITY;
+            for (size_t r = 0; r < need; r++) { /* partial selection: need is small */
+                size_t best = r;
+                for (size_t q = r + 1; q < done; q++)
+                    if (finals[q] > finals[best])
+                        best = q;
+                double t = finals[r];
+                finals[r] = finals[best];
+                finals[best] = t;
+                kth = finals[r];
             }
-            cur_seg = c[i].seg;
+            if (c[i].score + max_boost <= kth)
+                break;
         }
-        double boost = 0;
-        for (size_t t = 0; t + 1 < nt; t++) {
-            kh_match *a = cursors[t], *b = cursors[t + 1];
-            if (!a || !b || kh_match_advance(a, c[i].doc) != c[i].doc ||
-                kh_match_advance(b, c[i].doc) != c[i].doc)
-                continue;
-            const uint32_t *pa, *pb;
-            uint32_t na = kh_match_positions(a, &pa);
-            uint32_t nb = kh_match_positions(b, &pb);
-            double w = terms[t].idf < terms[t + 1].idf ? terms[t].idf : terms[t + 1].idf;
-            boost += w * pair_closeness(pa, na, pb, nb);
+        uint32_t sg = c[i].seg;
+        if (!looked[sg]) {
+            for (size_t t = 0; t < nt; t++) {
+                char key[256];
+                size_t len = strlen(terms[t].term);
+                if (len > 254)
+                    len = 254;
+                key[0] = KH_FIELD_TEXT;
+                memcpy(key + 1, terms[t].term, len);
+                prox_loc *l = &loc[(size_t)sg * nt + t];
+                l->found = kh_segment_lookup(S->ix->segs[sg], key, len + 1, &l->df, &l->p, &l->len) == 1;
+            }
+            looked[sg] = 1;
         }
-        c[i].score += boost;
+        c[i].score += proximity_boost(S, &c[i], terms, nt, &loc[(size_t)sg * nt], pos, cap);
+        finals[done++] = c[i].score;
     }
     for (size_t t = 0; t < nt; t++)
-        kh_match_free(cursors[t]);
+        free(pos[t]);
+    free(loc);
+    free(looked);
+    free(finals);
 }
 
 /* ---- results ---- */
@@ -646,7 +710,7 @@ static kh_status run(search *S, const char *query, kh_search_result *r)
     cand *c = S->top.heap;
     size_t n = S->top.n;
     if (opt->sort == KH_SORT_RELEVANCE && S->q.root)
-        rerank_by_proximity(S, c, n);
+        rerank_by_proximity(S, c, n, want);
     for (size_t i = 1; i < n; i++) /* insertion sort keeps this simple; n is small */
         for (size_t j = i; j > 0 && better(&S->top, &c[j], &c[j - 1]); j--) {
             cand t = c[j];
