@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # serve_bench.sh — khabar serve under load: wrk on loopback against
 # /api/search with the 1,000-query latency set, at 1, 8 and 64 connections,
-# next to the same searches called in-process (bench/serve_inprocess.c).
+# next to the same searches called in-process (bench/serve_inprocess.c);
+# then the same with &facets=0 ("lean": no facets, no exact total).
 #
 # usage: bench/serve_bench.sh [BUILD_DIR=build] [SECONDS=10]
 # Needs wrk (Debian package) and the shared corpus; indexes it once into
@@ -35,7 +36,8 @@ with open(sys.argv[2], "w", encoding="utf-8") as o:
     o.write("local i = 0\n")
     o.write("setup = function(thread) thread:set('start', math.random(#paths)) end\n")
     o.write("init = function(args) i = start or 1 end\n")
-    o.write("request = function()\n  i = i % #paths + 1\n  return wrk.format('GET', paths[i])\nend\n")
+    o.write("local suffix = os.getenv('KH_WRK_SUFFIX') or ''\n")
+    o.write("request = function()\n  i = i % #paths + 1\n  return wrk.format('GET', paths[i] .. suffix)\nend\n")
     o.write("response = function(status, headers, body)\n  if status ~= 200 then io.stderr:write('status ' .. status .. '\\n') end\nend\n")
 PY
 cc -O2 -std=c17 -D_POSIX_C_SOURCE=200809L -I"$root/include" "$root/bench/serve_inprocess.c" \
@@ -45,9 +47,11 @@ cc -O2 -std=c17 -D_POSIX_C_SOURCE=200809L -I"$root/include" "$root/bench/serve_i
 cpus=$(nproc)
 echo "machine: $cpus CPUs; corpus: $("$khabar" stats --index "$index" | sed -n 's/^articles: *//p')"
 echo
-echo "in-process (kh_search, limit 10, exact total, facets, snippets):"
-for t in 1 "$cpus"; do
-  "$work/serve_inprocess" "$index" "$work/serve-queries.txt" "$t" "$seconds"
+echo "in-process (kh_search, limit 10, snippets; default: exact total and facets):"
+for lean in "" lean; do
+  for t in 1 "$cpus"; do
+    "$work/serve_inprocess" "$index" "$work/serve-queries.txt" "$t" "$seconds" $lean
+  done
 done
 echo
 "$khabar" serve --index "$index" --port 0 --threads "$cpus" >"$work/serve.out" 2>"$work/serve.err" &
@@ -60,9 +64,11 @@ for _ in $(seq 1 100); do
 done
 [ -n "$url" ] || { echo "serve_bench: the server did not start: $(cat "$work/serve.err")" >&2; exit 1; }
 echo "server: khabar serve --threads $cpus, wrk on loopback, $seconds s each:"
-for c in 1 8 64; do
-  t=$((c < cpus ? c : cpus))
-  echo "== wrk -t$t -c$c -d${seconds}s --latency -s serve-wrk.lua $url"
-  wrk -t"$t" -c"$c" -d"${seconds}s" --latency -s "$work/serve-wrk.lua" "$url" 2>&1 |
-    grep -E 'Requests/sec|Latency  |  50%|  90%|  99%|Non-2xx|Socket errors|requests in'
+for suffix in "" "&facets=0"; do
+  for c in 1 8 64; do
+    t=$((c < cpus ? c : cpus))
+    echo "== KH_WRK_SUFFIX='$suffix' wrk -t$t -c$c -d${seconds}s --latency -s serve-wrk.lua $url"
+    KH_WRK_SUFFIX=$suffix wrk -t"$t" -c"$c" -d"${seconds}s" --latency -s "$work/serve-wrk.lua" "$url" 2>&1 |
+      grep -E 'Requests/sec|Latency  |  50%|  90%|  99%|Non-2xx|Socket errors|requests in'
+  done
 done

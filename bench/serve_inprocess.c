@@ -3,7 +3,8 @@
  * total, facets, snippets), called in-process with THREADS threads, each
  * with its own kh_index handle, for SECONDS seconds.
  *
- * usage: serve_inprocess INDEX QUERIES.txt THREADS SECONDS
+ * usage: serve_inprocess INDEX QUERIES.txt THREADS SECONDS [lean]
+ * "lean" is GET /api/search?...&facets=0: no facets, no exact total.
  * Prints: "inprocess threads=N searches=S seconds=T per_second=R p50_ms=.. p99_ms=..". */
 #include <pthread.h>
 #include <stdio.h>
@@ -21,7 +22,7 @@ typedef struct worker {
     size_t done;
     double *lat;                /* milliseconds per search, up to cap */
     size_t cap;
-    int failed;
+    int failed, lean;
 } worker;
 
 static double now(void)
@@ -43,6 +44,10 @@ static void *run(void *arg)
     }
     kh_search_options opt;
     kh_search_options_init(&opt);
+    if (w->lean) {
+        opt.facets = 0;
+        opt.count_total = 0;
+    }
     double end = now() + w->seconds;
     size_t i = w->start;
     for (;;) {
@@ -69,8 +74,8 @@ static int cmp(const void *a, const void *b)
 
 int main(int argc, char **argv)
 {
-    if (argc != 5) {
-        fprintf(stderr, "usage: serve_inprocess INDEX QUERIES.txt THREADS SECONDS\n");
+    if (argc != 5 && argc != 6) {
+        fprintf(stderr, "usage: serve_inprocess INDEX QUERIES.txt THREADS SECONDS [lean]\n");
         return 2;
     }
     FILE *f = fopen(argv[2], "r");
@@ -93,7 +98,7 @@ int main(int argc, char **argv)
     pthread_t *tid = calloc((size_t)threads, sizeof *tid);
     for (int t = 0; t < threads; t++) {
         w[t] = (worker){.dir = argv[1], .queries = queries, .n_queries = n, .start = (size_t)t * n / (size_t)threads,
-                        .seconds = seconds, .cap = 1000000};
+                        .seconds = seconds, .cap = 1000000, .lean = argc == 6 && !strcmp(argv[5], "lean")};
         w[t].lat = malloc(w[t].cap * sizeof *w[t].lat);
         pthread_create(&tid[t], NULL, run, &w[t]);
     }
@@ -109,7 +114,7 @@ int main(int argc, char **argv)
         for (size_t i = 0; i < w[t].done && i < w[t].cap; i++)
             all[kept++] = w[t].lat[i];
     qsort(all, kept, sizeof *all, cmp);
-    printf("inprocess threads=%d searches=%zu seconds=%.1f per_second=%.0f p50_ms=%.3f p99_ms=%.3f\n", threads, total,
+    printf("inprocess%s threads=%d searches=%zu seconds=%.1f per_second=%.0f p50_ms=%.3f p99_ms=%.3f\n", argc == 6 ? " lean" : "", threads, total,
            seconds, (double)total / seconds, all[kept / 2], all[(size_t)((double)kept * 0.99)]);
     return 0;
 }

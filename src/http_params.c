@@ -208,7 +208,7 @@ static int valid_day(const char *s)
     return d <= days[m - 1] + (m == 2 && leap);
 }
 
-static const char *const known_keys[] = {"q", "from", "to", "source", "author", "sort", "limit", "offset"};
+static const char *const known_keys[] = {"q", "from", "to", "source", "author", "sort", "limit", "offset", "facets"};
 
 /* Clips a value for quoting in a message without cutting a UTF-8 sequence. */
 static int clip(const char *s, int max)
@@ -232,7 +232,7 @@ int search_request_parse(const http_params *p, int strict, search_request *out, 
             while (k < sizeof known_keys / sizeof known_keys[0] && strcmp(known_keys[k], p->items[i].key))
                 k++;
             if (k == sizeof known_keys / sizeof known_keys[0])
-                return failf(msg, cap, "unknown parameter '%.*s' (known: q, from, to, source, author, sort, limit, offset)",
+                return failf(msg, cap, "unknown parameter '%.*s' (known: q, from, to, source, author, sort, limit, offset, facets)",
                              clip(p->items[i].key, 40), p->items[i].key);
         }
     }
@@ -251,6 +251,14 @@ int search_request_parse(const http_params *p, int strict, search_request *out, 
             out->sort = KH_SORT_DATE;
         else
             return failf(msg, cap, "sort must be 'relevance' or 'date', not '%.*s'", clip(v, 40), v);
+    }
+    if ((v = http_params_get(p, "facets"))) {
+        if (!strcmp(v, "1") || !strcmp(v, "true"))
+            out->lean = 0;
+        else if (!strcmp(v, "0") || !strcmp(v, "false"))
+            out->lean = 1;
+        else
+            return failf(msg, cap, "facets must be 1 or 0, not '%.*s'", clip(v, 40), v);
     }
     out->from = http_params_get(p, "from");
     if (out->from && !valid_day(out->from))

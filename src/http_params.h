@@ -50,6 +50,7 @@ typedef struct search_request {
     const char *source, *author;
     kh_sort sort;
     size_t limit, offset;
+    int lean;                          /* facets=0: no facets, total may be a lower bound */
 } search_request;
 
 #define SEARCH_LIMIT_MAX 100

@@ -62,8 +62,10 @@ kh_status run_search(server *s, const search_request *req, int facets, size_t fa
     opt.from = req->from;
     opt.to = req->to;
     opt.source = req->source;
-    opt.facets = facets;
-    opt.count_total = 1;
+    /* facets=0 lets the engine stop counting once the top hits are known
+     * (MaxScore): faster, and `total` becomes a lower bound. */
+    opt.facets = facets && !req->lean;
+    opt.count_total = !req->lean;
     if (facet_limit)
         opt.facet_limit = facet_limit;
     char *query = search_request_query(req);
