@@ -192,7 +192,9 @@ static int do_search(const char *dir, const char *out, const char *jobs)
         kh_search_options_init(&opt);
         opt.limit = (size_t)k;
         opt.default_or = !strcmp(mode, "or");
-        opt.count_total = 0;
+        /* KHABAR_EXACT=1 counts every match (no top-k pruning): for checking
+         * that pruning does not change the hits */
+        opt.count_total = getenv("KHABAR_EXACT") != NULL;
         opt.facets = 0;
         opt.snippets = 0;
         double *lat = malloc((nq + 1) * (size_t)(passes > 0 ? passes : 1) * sizeof *lat);

@@ -221,6 +221,28 @@ void kh_postings_block_max(const kh_postings *c, uint32_t *last_doc, uint32_t *m
     *min_len = get_u16(e + 14);
 }
 
+int kh_postings_shallow(kh_postings *c, uint32_t target, uint32_t *last_doc, uint32_t *max_tf,
+                        uint32_t *min_len)
+{
+    if (!c->table) {
+        *last_doc = KH_NO_DOC - 1;
+        *max_tf = c->single_max_tf;
+        *min_len = c->single_min_len;
+        return 0;
+    }
+    uint32_t b = c->shallow > c->block ? c->shallow : c->block;
+    while (b < c->n_blocks && kh_get_u32(c->table + (size_t)b * KH_BLOCK_ENTRY) < target)
+        b++;
+    if (b >= c->n_blocks)
+        return -1;
+    c->shallow = b;
+    const unsigned char *e = c->table + (size_t)b * KH_BLOCK_ENTRY;
+    *last_doc = kh_get_u32(e);
+    *max_tf = get_u16(e + 12);
+    *min_len = get_u16(e + 14);
+    return 0;
+}
+
 void kh_postings_term_max(const kh_postings *c, uint32_t *max_tf, uint32_t *min_len)
 {
     if (!c->table) {

@@ -80,6 +80,7 @@ typedef struct kh_postings {
     uint32_t doc;                   /* current document, KH_NO_DOC at the end */
     uint32_t tf, npos;
     uint32_t npos_of[KH_BLOCK_DOCS];/* n_positions of the block's documents read so far */
+    uint32_t shallow;               /* block found by the last kh_postings_shallow */
     kh_cursor pc;                   /* positions, lazily advanced */
     uint32_t pc_index;              /* block index of the document pc points at */
     int bad;                        /* the data are malformed */
@@ -105,6 +106,12 @@ uint32_t kh_postings_positions(kh_postings *c, uint32_t *out);
  * document (KH_NO_DOC-1 for a single block), largest tf, smallest length. */
 void kh_postings_block_max(const kh_postings *c, uint32_t *last_doc, uint32_t *max_tf,
                            uint32_t *min_len);
+
+/* Block-max data of the block that holds target or the first document
+ * after it, without moving the cursor (targets must not decrease from one
+ * call to the next). Returns 0, or -1 when no block reaches target. */
+int kh_postings_shallow(kh_postings *c, uint32_t target, uint32_t *last_doc, uint32_t *max_tf,
+                        uint32_t *min_len);
 
 /* Term-wide bound: largest tf and smallest length over all blocks. */
 void kh_postings_term_max(const kh_postings *c, uint32_t *max_tf, uint32_t *min_len);

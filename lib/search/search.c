@@ -134,6 +134,10 @@ static double threshold(const collector *c)
 }
 
 /* ---- per-search state ---- */
+struct search;
+static double prune_threshold(const struct search *S);
+static void note_score(struct search *S, double score);
+
 
 typedef struct search {
     kh_index *ix;
@@ -144,6 +148,12 @@ typedef struct search {
     char source[256];
     int has_source;
     collector top;
+    /* the best `want` BM25 scores so far (min-heap): a document whose BM25
+     * plus the largest proximity boost cannot reach the want-th of them
+     * cannot be on the page, whatever the re-ranking does */
+    double *kheap;
+    size_t kn, kcap;
+    double max_boost;
     size_t total;
     int total_exact;
     /* facets */
@@ -155,6 +165,56 @@ typedef struct search {
     kh_error *err;
     kh_status st;
 } search;
+
+static void note_score(search *S, double score)
+{
+    if (S->kcap == 0)
+        return;
+    double *h = S->kheap;
+    if (S->kn < S->kcap) {
+        size_t i = S->kn++;
+        h[i] = score;
+        while (i > 0 && h[(i - 1) / 2] > h[i]) {
+            double t = h[i];
+            h[i] = h[(i - 1) / 2];
+            h[(i - 1) / 2] = t;
+            i = (i - 1) / 2;
+        }
+        return;
+    }
+    if (score <= h[0])
+        return;
+    h[0] = score;
+    for (size_t i = 0;;) {
+        size_t l = 2 * i + 1, r = l + 1, m = i;
+        if (l < S->kn && h[l] < h[m])
+            m = l;
+        if (r < S->kn && h[r] < h[m])
+            m = r;
+        if (m == i)
+            break;
+        double t = h[i];
+        h[i] = h[m];
+        h[m] = t;
+        i = m;
+    }
+}
+
+/* The score a document must beat to matter (relevance sort). */
+static double prune_threshold(const search *S)
+{
+    double t = threshold(&S->top);
+    if (S->kcap && S->kn == S->kcap && S->kheap[0] - S->max_boost > t)
+        t = S->kheap[0] - S->max_boost;
+    return t;
+}
+
+/* Offers a scored candidate to both heaps. */
+static void offer_scored(search *S, const cand *c)
+{
+    offer(&S->top, c);
+    note_score(S, c->score);
+}
 
 static int source_matches(const kh_segment *s, uint32_t ord, const char *want)
 {
@@ -220,7 +280,7 @@ static void collect_maxscore(search *S, kh_match *root, uint32_t seg_no, const u
     for (size_t i = 0; i < n; i++)
         cum[i] = k[i]->max_score + (i ? cum[i - 1] : 0);
     size_t essential = 0;
-    double theta = threshold(&S->top);
+    double theta = prune_threshold(S);
     while (essential < n && cum[essential] <= theta)
         essential++;
     for (size_t i = essential; i < n; i++)
@@ -254,8 +314,8 @@ static void collect_maxscore(search *S, kh_match *root, uint32_t seg_no, const u
             }
             if (score > theta) {
                 cand c = {score, pub, seg_no, d};
-                offer(&S->top, &c);
-                theta = threshold(&S->top);
+                offer_scored(S, &c);
+                theta = prune_threshold(S);
                 while (essential < n && cum[essential] <= theta)
                     essential++;
             }
@@ -265,6 +325,74 @@ static void collect_maxscore(search *S, kh_match *root, uint32_t seg_no, const u
                 kh_match_advance(k[i], d + 1);
     }
     free(cum);
+}
+
+/* The BM25 bound of a term within a block. */
+static double block_bound(const kh_match *k, uint32_t max_tf, uint32_t min_len)
+{
+    if (max_tf >= 0xFFFF)
+        return k->idf * (KH_BM25_K1 + 1.0);
+    return kh_bm25_term(k->stats, k->idf, max_tf, min_len, k->length_norm);
+}
+
+/* Block-max for a top-level AND of words when the total need not be exact:
+ * before looking for a match in a stretch of documents, the words' block
+ * maxima are added up; a stretch where even that sum cannot beat the k-th
+ * score is skipped without decoding it. */
+static void collect_blockmax_and(search *S, kh_match *root, uint32_t seg_no, const uint8_t *allowed_src)
+{
+    const kh_segment *s = root->seg;
+    uint32_t target = 0;
+    for (;;) {
+        uint32_t upto = KH_NO_DOC - 1;
+        if (S->top.n == S->top.cap && S->top.cap) {
+            double theta = prune_threshold(S), bound = 0;
+            int ended = 0;
+            for (size_t i = 0; i < root->n_kids && !ended; i++) {
+                kh_match *k = root->kids[i];
+                uint32_t last, mt, ml;
+                if (kh_postings_shallow(&k->post, target, &last, &mt, &ml) != 0) {
+                    ended = 1;
+                    break;
+                }
+                if (last < upto)
+                    upto = last;
+                bound += block_bound(k, mt, ml);
+            }
+            if (ended)
+                return;
+            if (bound <= theta) {
+                if (upto >= KH_NO_DOC - 1)
+                    return;
+                target = upto + 1;
+                continue;
+            }
+        }
+        uint32_t d = kh_match_advance(root, target);
+        if (d == KH_NO_DOC)
+            return;
+        if (d > upto) { /* past the stretch whose bound was checked */
+            target = d;
+            continue;
+        }
+        target = d + 1;
+        if (kh_segment_is_deleted(s, d))
+            continue;
+        int64_t pub = 0;
+        if (S->from != INT64_MIN || S->to != INT64_MAX) {
+            pub = kh_segment_published(s, d);
+            if (pub == KH_UNDATED || pub < S->from || pub > S->to)
+                continue;
+        }
+        if (allowed_src) {
+            uint32_t o = kh_segment_source_ord(s, d);
+            if (!(o < s->sources.count && allowed_src[o]))
+                continue;
+        }
+        S->total++;
+        cand c = {kh_match_score(root), pub, seg_no, d};
+        offer_scored(S, &c);
+    }
 }
 
 static void collect_segment(search *S, kh_match *root, uint32_t seg_no)
@@ -294,6 +422,17 @@ static void collect_segment(search *S, kh_match *root, uint32_t seg_no)
         if (terms_only) {
             S->total_exact = 0;
             collect_maxscore(S, root, seg_no, allowed);
+            free(allowed);
+            return;
+        }
+    }
+    if (prune && root->kind == KH_Q_AND && !root->negated && root->n_kids > 0) {
+        int terms_only = 1;
+        for (size_t i = 0; i < root->n_kids; i++)
+            terms_only &= root->kids[i]->kind == KH_Q_TERM && !root->kids[i]->negated;
+        if (terms_only) {
+            S->total_exact = 0;
+            collect_blockmax_and(S, root, seg_no, allowed);
             free(allowed);
             return;
         }
@@ -336,10 +475,13 @@ static void collect_segment(search *S, kh_match *root, uint32_t seg_no)
         }
         cand c = {0, pub, seg_no, d};
         if (opt->sort == KH_SORT_RELEVANCE && S->top.n == S->top.cap && S->top.cap &&
-            root->max_score < S->top.heap[0].score)
-            continue; /* cannot enter the top: not even scored */
+            root->max_score <= prune_threshold(S))
+            continue; /* cannot matter: counted, not even scored */
         c.score = kh_match_score(root);
-        offer(&S->top, &c);
+        if (opt->sort == KH_SORT_RELEVANCE)
+            offer_scored(S, &c);
+        else
+            offer(&S->top, &c);
     }
     if (src_counts) {
         for (uint32_t o = 0; o < s->sources.count && S->st == KH_OK; o++) {
@@ -684,6 +826,17 @@ static kh_status run(search *S, const char *query, kh_search_result *r)
     if (depth && !S->top.heap)
         return kh_fail(S->err, KH_ERR_NOMEM, "out of memory");
     S->total_exact = 1;
+    if (opt->sort == KH_SORT_RELEVANCE && want > 0) {
+        S->kcap = want;
+        S->kheap = malloc(want * sizeof *S->kheap);
+        if (!S->kheap)
+            return kh_fail(S->err, KH_ERR_NOMEM, "out of memory");
+        prox_term terms[64];
+        size_t nt = 0;
+        gather_prox_terms(S->q.root, terms, &nt, 64);
+        for (size_t t = 0; t + 1 < nt; t++)
+            S->max_boost += PROX_ADJACENT * (terms[t].idf < terms[t + 1].idf ? terms[t].idf : terms[t + 1].idf);
+    }
     for (size_t i = 0; i < S->ix->n_segs && S->st == KH_OK; i++) {
         kh_segment *s = S->ix->segs[i];
         if (!s->committed)
@@ -775,6 +928,7 @@ kh_status kh_search(kh_index *ix, const char *query, const kh_search_options *op
     kh_status st = run(&S, query, r);
     kh_query_free(&S.q);
     free(S.top.heap);
+    free(S.kheap);
     free(S.days);
     for (size_t i = 0; i < S.n_src_facet; i++)
         free(S.src_facet[i].name);
