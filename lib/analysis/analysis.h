@@ -63,6 +63,9 @@ size_t kh_normalize(const kh_norm_profile *p, const char *s, size_t len, char *o
 /* Stemmers working in place on a normalised UTF-8 word; return the new length. */
 size_t kh_stem_light10(char *w, size_t len);
 size_t kh_stem_light(char *w, size_t len);
+/* kh_stem_light without moving bytes: the stem is w[*start .. *start + the
+ * returned length). */
+size_t kh_stem_light_span(const char *w, size_t len, size_t *start);
 
 /* The stopword list as written (natural spelling, one entry per word). The
  * analyzer normalises it with its own profile and adds و/ف-prefixed forms. */

@@ -27,24 +27,54 @@ typedef enum stemmer_kind { STEM_LIGHT, STEM_SNOWBALL, STEM_LIGHT10, STEM_NONE }
 
 static const char *const stemmer_names[] = {"light", "snowball", "light10", "none", NULL};
 
-#define CACHE_SLOTS 65536            /* power of two */
-#define CACHE_MAX_ENTRIES (CACHE_SLOTS / 2)
-#define CACHE_ARENA_BYTES (1u << 21)
-#define CACHE_MAX_KEY 64             /* longer surface forms are rare: not cached */
+/* The surface cache: 2-way set-associative, one 64-byte line per entry
+ * holding the surface form and its term inline, so a lookup touches one
+ * cache line (a separate key arena cost a second miss per token, and the
+ * probe of the slot table and the arena were most of the analyzer's time).
+ * 16,384 sets x 2 ways x 64 bytes = 2 MiB. A full set replaces its less
+ * used way, so frequent forms stay while the Zipfian tail streams through;
+ * there is no global wipe. */
+#define CACHE_SETS 16384             /* power of two */
+#define CACHE_ENTRY_BYTES 56         /* key then term; longer pairs are not cached */
 
-typedef struct cache_slot {
+typedef struct cache_entry {
     uint32_t hash;
-    uint32_t offset;     /* into arena: key bytes then term bytes */
-    uint8_t key_len;
+    uint8_t key_len;     /* 0: empty (a token is never empty) */
     uint8_t term_len;
     uint8_t stop;
-    uint8_t used;
-} cache_slot;
+    uint8_t uses;        /* saturating hit count, halved when the other way is replaced */
+    char bytes[CACHE_ENTRY_BYTES];
+} cache_entry;
+
+_Static_assert(sizeof(cache_entry) == 64, "one cache line per entry");
+
+/* Stopwords are found by hash (on cache misses only; a binary search of
+ * ~600 forms with memcmp showed up in profiles). */
+#define STOP_SLOTS 2048              /* power of two, > 2 x the ~600 forms */
 
 typedef struct stopword {
     const char *s;
     size_t len;
 } stopword;
+
+/* What the tokenizer needs to know of a character, as bits so that the
+ * inner loop tests one byte. */
+enum {
+    TC_CONTINUES = 1,   /* letter, digit or mark: part of a token */
+    TC_STARTS = 2,      /* letter or digit: may start a token */
+    TC_DIGIT = 4,
+    TC_IGNORABLE = 8,   /* skipped inside a token */
+    TC_NUMSEP = 16,     /* part of a token between two digits */
+    TC_TWO_BYTES = 128, /* class2 only: a valid two-byte sequence (else an invalid lead byte) */
+};
+
+/* A token found by the tokenizer, not yet looked up. */
+typedef struct scanned {
+    size_t start, end;
+    uint64_t tail;       /* last partial 8-byte word of the surface */
+    uint32_t hash;       /* valid when cacheable */
+    int cacheable;
+} scanned;
 
 struct kh_analyzer {
     stemmer_kind kind;
@@ -52,22 +82,37 @@ struct kh_analyzer {
     struct sb_stemmer *snowball;
     char id[64];
 
-    /* stopwords, normalised with this analyzer's profile, sorted */
+    /* Character classes of every one- and two-byte UTF-8 sequence
+     * (U+0000..U+07FF: ASCII, Latin-1, the Arabic block and its supplement),
+     * filled from kh_char_class_of at creation so that they cannot differ
+     * from it. Two-byte entries are indexed by (lead - 0xC2) * 256 + second
+     * byte; a second byte that is not a continuation byte gives 0 without
+     * TC_TWO_BYTES: the lead byte alone is invalid, a separator. So a
+     * character of the Arabic block costs two loads and no decoding. */
+    uint8_t class1[128];
+    uint8_t class2[30 * 256];
+
+    /* stopwords, normalised with this analyzer's profile */
     stopword *stops;
     size_t n_stops;
     char *stop_text;
+    uint16_t stop_slots[STOP_SLOTS];   /* index + 1 into stops, 0 = empty */
 
     /* current input */
     const char *text;
     size_t len, pos;
     uint32_t position;
 
+    /* The tokenizer runs one token ahead: the next token is scanned, hashed
+     * and its cache set prefetched before the current one is looked up, so
+     * the memory latency of one lookup overlaps the work on another. */
+    int ahead_valid;
+    scanned ahead;
+
     /* the term of the last token when it did not come from the cache */
     char term[KH_TERM_MAX + 8];
 
-    cache_slot *slots;
-    char *arena;
-    size_t arena_used, n_cached;
+    cache_entry *cache;      /* CACHE_SETS * 2 entries, 64-byte aligned */
 };
 
 const char *const *kh_analyzer_stemmers(void)
@@ -75,20 +120,83 @@ const char *const *kh_analyzer_stemmers(void)
     return stemmer_names;
 }
 
-static int stopword_cmp(const void *x, const void *y)
+/* Loads the n < 8 bytes at s as the low bytes of a word (the rest zero),
+ * without a call to memcpy: a byte loop the compiler unrolls. */
+static inline uint64_t load_partial(const char *s, size_t n)
 {
-    const stopword *a = x, *b = y;
-    size_t n = a->len < b->len ? a->len : b->len;
-    int c = memcmp(a->s, b->s, n);
-    if (c)
-        return c;
-    return (a->len > b->len) - (a->len < b->len);
+    uint64_t v = 0;
+    for (size_t i = 0; i < n; i++)
+        v |= (uint64_t)(unsigned char)s[i] << (8 * i);
+    return v;
+}
+
+static inline uint64_t load_word(const char *s)
+{
+    uint64_t v;
+    memcpy(&v, s, 8);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    v = __builtin_bswap64(v);
+#endif
+    return v;
+}
+
+/* The last len % 8 bytes of s[0..len) as a little-endian word. When eight
+ * bytes starting there are readable (limit is the end of the readable
+ * buffer), one load and a mask instead of a byte loop. */
+static inline uint64_t load_tail(const char *s, size_t len, const char *limit)
+{
+    size_t i = len & ~(size_t)7, r = len & 7;
+    if (r == 0)
+        return 0;
+    if ((size_t)(limit - (s + i)) >= 8)
+        return load_word(s + i) & (~(uint64_t)0 >> (64 - 8 * r));
+    return load_partial(s + i, r);
+}
+
+/* Hashes eight bytes at a time: surface forms average ~11 bytes. */
+static inline uint32_t hash_words(const char *s, size_t len, uint64_t tail)
+{
+    uint64_t h = 0x9E3779B97F4A7C15u ^ len;
+    size_t i = 0;
+    for (; i + 8 <= len; i += 8) {
+        h = (h ^ load_word(s + i)) * 0xFF51AFD7ED558CCDu;
+        h ^= h >> 32;
+    }
+    if (len & 7) {
+        h = (h ^ tail) * 0xC4CEB9FE1A85EC53u;
+        h ^= h >> 29;
+    }
+    return (uint32_t)h;
+}
+
+static uint32_t hash_bytes(const char *s, size_t len)
+{
+    return hash_words(s, len, load_partial(s + (len & ~(size_t)7), len & 7));
+}
+
+/* key[0..len) (inside a cache entry, so its 8-byte loads stay in the entry)
+ * equals s[0..len), whose last partial word is tail. */
+static inline int same_key(const char *key, const char *s, size_t len, uint64_t tail)
+{
+    size_t i = 0;
+    for (; i + 8 <= len; i += 8)
+        if (load_word(key + i) != load_word(s + i))
+            return 0;
+    if (i == len)
+        return 1;
+    return (load_word(key + i) & (~(uint64_t)0 >> (64 - 8 * (len - i)))) == tail;
 }
 
 static int is_stopword(const kh_analyzer *a, const char *w, size_t len)
 {
-    stopword key = {w, len};
-    return bsearch(&key, a->stops, a->n_stops, sizeof *a->stops, stopword_cmp) != NULL;
+    for (uint32_t i = hash_bytes(w, len);; i++) {
+        uint16_t k = a->stop_slots[i & (STOP_SLOTS - 1)];
+        if (k == 0)
+            return 0;
+        const stopword *sw = &a->stops[k - 1];
+        if (sw->len == len && memcmp(sw->s, w, len) == 0)
+            return 1;
+    }
 }
 
 /* Normalises the list with this analyzer's profile (so a profile that keeps
@@ -96,6 +204,8 @@ static int is_stopword(const kh_analyzer *a, const char *w, size_t len)
 static kh_status build_stopwords(kh_analyzer *a)
 {
     size_t max = kh_stopwords_ar_count * 3;
+    if (max >= STOP_SLOTS / 2)
+        return KH_ERR_NOMEM; /* cannot happen with the list as written */
     a->stops = malloc(max * sizeof *a->stops);
     a->stop_text = malloc(max * (KH_TERM_MAX + 2));
     if (!a->stops || !a->stop_text)
@@ -112,7 +222,7 @@ static kh_status build_stopwords(kh_analyzer *a)
             memcpy(at, conj[c], clen);
             memcpy(at + clen, base, blen);
             size_t len = clen + blen;
-            int excluded = 0;
+            int excluded = is_stopword(a, at, len); /* already there (أن and إن are both ان) */
             for (size_t x = 0; x < kh_stopwords_ar_not_prefixed_count; x++)
                 if (strlen(kh_stopwords_ar_not_prefixed[x]) == len &&
                     memcmp(kh_stopwords_ar_not_prefixed[x], at, len) == 0)
@@ -122,12 +232,43 @@ static kh_status build_stopwords(kh_analyzer *a)
             a->stops[n].s = at;
             a->stops[n].len = len;
             n++;
+            for (uint32_t h = hash_bytes(at, len);; h++)
+                if (a->stop_slots[h & (STOP_SLOTS - 1)] == 0) {
+                    a->stop_slots[h & (STOP_SLOTS - 1)] = (uint16_t)n;
+                    break;
+                }
             at += len;
         }
     }
-    qsort(a->stops, n, sizeof *a->stops, stopword_cmp);
     a->n_stops = n;
     return KH_OK;
+}
+
+static uint8_t token_class(int32_t cp)
+{
+    switch (kh_char_class_of(cp)) {
+    case KH_CC_LETTER:
+        return TC_CONTINUES | TC_STARTS;
+    case KH_CC_DIGIT:
+        return TC_CONTINUES | TC_STARTS | TC_DIGIT;
+    case KH_CC_MARK:
+        return TC_CONTINUES;
+    case KH_CC_IGNORABLE:
+        return TC_IGNORABLE;
+    case KH_CC_NUMSEP:
+        return TC_NUMSEP;
+    case KH_CC_SEPARATOR:
+        break;
+    }
+    return 0;
+}
+
+static void build_class_tables(kh_analyzer *a)
+{
+    for (int32_t cp = 0; cp < 0x80; cp++)
+        a->class1[cp] = token_class(cp);
+    for (int32_t cp = 0x80; cp < 0x800; cp++)
+        a->class2[((cp >> 6) - 2) * 256 + 0x80 + (cp & 0x3F)] = token_class(cp) | TC_TWO_BYTES;
 }
 
 kh_status kh_analyzer_new(const char *stemmer, kh_analyzer **out, kh_error *err)
@@ -153,10 +294,13 @@ kh_status kh_analyzer_new(const char *stemmer, kh_analyzer **out, kh_error *err)
      * hamza seats its own way and must see them. */
     a->profile.fold_hamza_seats = a->kind == STEM_LIGHT || a->kind == STEM_NONE;
     snprintf(a->id, sizeof a->id, "khabar-ar/%d %s", KH_ANALYZER_VERSION, stemmer_names[kind]);
+    build_class_tables(a);
 
-    a->slots = calloc(CACHE_SLOTS, sizeof *a->slots);
-    a->arena = malloc(CACHE_ARENA_BYTES);
-    kh_status st = a->slots && a->arena ? build_stopwords(a) : KH_ERR_NOMEM;
+    size_t cache_bytes = (size_t)CACHE_SETS * 2 * sizeof(cache_entry);
+    a->cache = aligned_alloc(64, cache_bytes);
+    if (a->cache)
+        memset(a->cache, 0, cache_bytes);
+    kh_status st = a->cache ? build_stopwords(a) : KH_ERR_NOMEM;
     if (st == KH_OK && a->kind == STEM_SNOWBALL) {
         a->snowball = sb_stemmer_new("arabic", "UTF_8");
         if (!a->snowball)
@@ -178,8 +322,7 @@ void kh_analyzer_free(kh_analyzer *a)
         sb_stemmer_delete(a->snowball);
     free(a->stops);
     free(a->stop_text);
-    free(a->slots);
-    free(a->arena);
+    free(a->cache);
     free(a);
 }
 
@@ -202,43 +345,65 @@ void kh_analyzer_start(kh_analyzer *a, const char *text, size_t len)
     a->len = text ? len : 0;
     a->pos = 0;
     a->position = 0;
+    a->ahead_valid = 0;
 }
 
-/* Finds the end of the token starting at `start` (whose first character is a
- * letter or digit). Returns the end offset of its last letter, digit or mark,
- * and sets *resume to where scanning continues. */
-static size_t scan_token(const unsigned char *u, size_t len, size_t start, size_t *resume)
+/* The tokenizer class of the character at u[pos] (pos < len) and its length
+ * in bytes. One- and two-byte sequences (all of Arabic and Latin-1) come from
+ * the tables without decoding; longer ones, and invalid bytes (separators),
+ * are decoded. */
+static inline uint8_t class_at(const kh_analyzer *a, const unsigned char *u, size_t pos, size_t len,
+                               size_t *k)
 {
-    size_t pos = start, end = start;
-    kh_char_class prev = KH_CC_SEPARATOR;
+    unsigned char b = u[pos];
+    if (b < 0x80) {
+        *k = 1;
+        return a->class1[b];
+    }
+    if ((unsigned)(b - 0xC2) <= 0xDF - 0xC2 && pos + 1 < len) {
+        uint8_t c = a->class2[(b - 0xC2) * 256 + u[pos + 1]];
+        *k = 1 + (c >> 7);
+        return c & (uint8_t)~TC_TWO_BYTES;
+    }
+    int32_t cp;
+    *k = kh_utf8_decode_strict(u + pos, len - pos, &cp);
+    return token_class(cp);
+}
+
+/* Finds the end of the token whose first character, of class first, ends at
+ * pos. Returns the end offset of its last letter, digit or mark, and sets
+ * *resume to where scanning continues. */
+static inline size_t scan_token(const kh_analyzer *a, const unsigned char *u, size_t len,
+                                size_t pos, uint8_t first, size_t *resume)
+{
+    size_t end = pos;
+    uint8_t prev = first;
+    const uint8_t *class2 = a->class2;
     while (pos < len) {
-        unsigned char b = u[pos];
-        /* The inner loop of the whole engine: a two-byte Arabic letter (lead
-         * byte D8/D9, the letters ء..ي) is decided without decoding. */
-        if ((b == 0xD8 || b == 0xD9) && pos + 1 < len) {
-            int32_t cp = ((b & 0x1F) << 6) | (u[pos + 1] & 0x3F);
-            if ((u[pos + 1] & 0xC0) == 0x80 &&
-                ((cp >= 0x0621 && cp <= 0x063A) || (cp >= 0x0641 && cp <= 0x064A))) {
-                pos += 2;
-                end = pos;
-                prev = KH_CC_LETTER;
-                continue;
-            }
+        /* The inner loop of the whole engine: a run of two-byte letters and
+         * marks (all of Arabic) is one table load per character. */
+        while (pos + 1 < len && (unsigned)(u[pos] - 0xC2) <= 0xDF - 0xC2) {
+            uint8_t c = class2[(u[pos] - 0xC2) * 256 + u[pos + 1]];
+            if ((c & (TC_CONTINUES | TC_TWO_BYTES)) != (TC_CONTINUES | TC_TWO_BYTES))
+                break;
+            pos += 2;
+            end = pos;
+            prev = c;
         }
-        int32_t cp;
-        size_t k = kh_utf8_decode_strict(u + pos, len - pos, &cp);
-        kh_char_class c = kh_char_class_fast(cp);
-        if (c == KH_CC_LETTER || c == KH_CC_DIGIT || (c == KH_CC_MARK && pos > start)) {
+        if (pos >= len)
+            break;
+        size_t k;
+        uint8_t c = class_at(a, u, pos, len, &k);
+        if (c & TC_CONTINUES) {
             pos += k;
             end = pos;
             prev = c;
-        } else if (c == KH_CC_IGNORABLE && pos > start) {
-            pos += k;
-        } else if (c == KH_CC_NUMSEP && prev == KH_CC_DIGIT && pos + k < len) {
+        } else if (c & TC_IGNORABLE) {
+            pos += k; /* invisible: inside the token, not part of its span's end */
+        } else if ((c & TC_NUMSEP) && (prev & TC_DIGIT) && pos + k < len) {
             /* 3.5, ٣٫٥, 1,000: a separator between two digits belongs to the number */
-            int32_t next;
-            size_t k2 = kh_utf8_decode_strict(u + pos + k, len - pos - k, &next);
-            if (kh_char_class_of(next) != KH_CC_DIGIT)
+            size_t k2;
+            if (!(class_at(a, u, pos + k, len, &k2) & TC_DIGIT))
                 break;
             pos += k + k2;
             end = pos;
@@ -250,53 +415,17 @@ static size_t scan_token(const unsigned char *u, size_t len, size_t start, size_
     return end;
 }
 
-/* Hashes eight bytes at a time: surface forms average ~11 bytes, and a
- * byte-at-a-time hash showed up in profiles. */
-static uint64_t load_tail(const char *s, size_t n)
-{
-    uint64_t v = 0;
-    memcpy(&v, s, n);
-    return v;
-}
-
-static uint32_t hash_bytes(const char *s, size_t len)
-{
-    uint64_t h = 0x9E3779B97F4A7C15u ^ len;
-    size_t i = 0;
-    for (; i + 8 <= len; i += 8) {
-        uint64_t v;
-        memcpy(&v, s + i, 8);
-        h = (h ^ v) * 0xFF51AFD7ED558CCDu;
-        h ^= h >> 32;
-    }
-    if (i < len) {
-        h = (h ^ load_tail(s + i, len - i)) * 0xC4CEB9FE1A85EC53u;
-        h ^= h >> 29;
-    }
-    return (uint32_t)h;
-}
-
-static int same_bytes(const char *a, const char *b, size_t len)
-{
-    size_t i = 0;
-    for (; i + 8 <= len; i += 8) {
-        uint64_t x, y;
-        memcpy(&x, a + i, 8);
-        memcpy(&y, b + i, 8);
-        if (x != y)
-            return 0;
-    }
-    return i == len || load_tail(a + i, len - i) == load_tail(b + i, len - i);
-}
-
-/* Normalise, look up, stem: the term of surface[0..len) into a->term. */
-static size_t analyze_word(kh_analyzer *a, const char *surface, size_t len, int *stop)
+/* Normalise, look up, stem: the term of surface[0..len), stored in a->term
+ * from *term_start. Returns the term's length. */
+static size_t analyze_word(kh_analyzer *a, const char *surface, size_t len, int *stop,
+                           size_t *term_start)
 {
     size_t n = kh_normalize(&a->profile, surface, len, a->term, KH_TERM_MAX);
     *stop = is_stopword(a, a->term, n);
+    *term_start = 0;
     switch (a->kind) {
     case STEM_LIGHT:
-        return kh_stem_light(a->term, n);
+        return kh_stem_light_span(a->term, n, term_start);
     case STEM_LIGHT10:
         return kh_stem_light10(a->term, n);
     case STEM_SNOWBALL: {
@@ -315,89 +444,95 @@ static size_t analyze_word(kh_analyzer *a, const char *surface, size_t len, int 
     return n;
 }
 
-int kh_analyzer_next_token(kh_analyzer *a, kh_token *tok)
+/* Scans the next token after a->pos into *t, hashes it and prefetches its
+ * cache set. Returns 0 at the end of the text. */
+static inline int scan_next(kh_analyzer *a, scanned *t)
 {
     const unsigned char *u = (const unsigned char *)a->text;
+    const size_t len = a->len;
+    size_t pos = a->pos, k;
+    uint8_t first;
     for (;;) {
-        /* skip to the start of the next token */
-        size_t pos = a->pos;
-        while (pos < a->len) {
-            if (u[pos] < 0x80) {
-                kh_char_class c = kh_char_class_fast(u[pos]);
-                if (c == KH_CC_LETTER || c == KH_CC_DIGIT)
-                    break;
-                pos++;
-                continue;
-            }
-            int32_t cp;
-            size_t k = kh_utf8_decode_strict(u + pos, a->len - pos, &cp);
-            kh_char_class c = kh_char_class_fast(cp);
-            if (c == KH_CC_LETTER || c == KH_CC_DIGIT)
-                break;
-            pos += k;
-        }
-        if (pos >= a->len) {
-            a->pos = a->len;
+        if (pos >= len) {
+            a->pos = len;
             return 0;
         }
-        size_t start = pos, resume;
-        size_t end = scan_token(u, a->len, start, &resume);
-        a->pos = resume;
+        first = class_at(a, u, pos, len, &k);
+        if (first & TC_STARTS)
+            break;
+        pos += k;
+    }
+    t->start = pos;
+    t->end = scan_token(a, u, len, pos + k, first, &a->pos);
+    size_t slen = t->end - t->start;
+    t->cacheable = slen < CACHE_ENTRY_BYTES;
+    if (t->cacheable) {
+        const char *surface = a->text + t->start;
+        t->tail = load_tail(surface, slen, a->text + len);
+        t->hash = hash_words(surface, slen, t->tail);
+        const cache_entry *set = &a->cache[(size_t)(t->hash & (CACHE_SETS - 1)) * 2];
+        __builtin_prefetch(&set[0]);
+        __builtin_prefetch(&set[1]);
+    }
+    return 1;
+}
 
-        const char *surface = a->text + start;
-        size_t slen = end - start;
+int kh_analyzer_next_token(kh_analyzer *a, kh_token *tok)
+{
+    for (;;) {
+        scanned cur;
+        if (a->ahead_valid)
+            cur = a->ahead;
+        else if (!scan_next(a, &cur))
+            return 0;
+        a->ahead_valid = scan_next(a, &a->ahead);
+
+        const char *surface = a->text + cur.start;
+        size_t slen = cur.end - cur.start;
         const char *term;
         size_t term_len;
         int stop;
 
-        cache_slot *slot = NULL;
-        uint32_t h = 0;
-        if (slen <= CACHE_MAX_KEY) {
-            h = hash_bytes(surface, slen);
-            for (uint32_t i = h;; i++) {
-                cache_slot *s = &a->slots[i & (CACHE_SLOTS - 1)];
-                if (!s->used) {
-                    slot = s;
-                    break;
-                }
-                if (s->hash == h && s->key_len == slen &&
-                    same_bytes(a->arena + s->offset, surface, slen)) {
-                    slot = s;
-                    break;
-                }
-            }
+        cache_entry *set = NULL, *hit = NULL;
+        const uint32_t h = cur.hash;
+        if (cur.cacheable) {
+            set = &a->cache[(size_t)(h & (CACHE_SETS - 1)) * 2];
+            if (set[0].hash == h && set[0].key_len == slen && same_key(set[0].bytes, surface, slen, cur.tail))
+                hit = &set[0];
+            else if (set[1].hash == h && set[1].key_len == slen &&
+                     same_key(set[1].bytes, surface, slen, cur.tail))
+                hit = &set[1];
         }
-        if (slot && slot->used) {
-            term = a->arena + slot->offset + slot->key_len;
-            term_len = slot->term_len;
-            stop = slot->stop;
+        if (hit) {
+            term = hit->bytes + hit->key_len;
+            term_len = hit->term_len;
+            stop = hit->stop;
+            hit->uses += hit->uses != UINT8_MAX;
         } else {
-            term_len = analyze_word(a, surface, slen, &stop);
-            term = a->term;
-            if (slot) {
-                if (a->n_cached >= CACHE_MAX_ENTRIES ||
-                    a->arena_used + slen + term_len > CACHE_ARENA_BYTES) {
-                    /* Full: start over. The next few thousand tokens refill
-                     * it with what is frequent now. */
-                    memset(a->slots, 0, CACHE_SLOTS * sizeof *a->slots);
-                    a->n_cached = 0;
-                    a->arena_used = 0;
-                    for (uint32_t i = h;; i++) {
-                        slot = &a->slots[i & (CACHE_SLOTS - 1)];
-                        if (!slot->used)
-                            break;
-                    }
+            size_t term_start;
+            term_len = analyze_word(a, surface, slen, &stop, &term_start);
+            term = a->term + term_start;
+            if (set && slen + term_len <= CACHE_ENTRY_BYTES) {
+                /* an empty way, else the less used one; the survivor ages */
+                cache_entry *victim;
+                if (set[0].key_len == 0) {
+                    victim = &set[0];
+                } else if (set[1].key_len == 0) {
+                    victim = &set[1];
+                } else if (set[1].uses <= set[0].uses) {
+                    victim = &set[1];
+                    set[0].uses >>= 1;
+                } else {
+                    victim = &set[0];
+                    set[1].uses >>= 1;
                 }
-                slot->used = 1;
-                slot->hash = h;
-                slot->offset = (uint32_t)a->arena_used;
-                slot->key_len = (uint8_t)slen;
-                slot->term_len = (uint8_t)term_len;
-                slot->stop = (uint8_t)stop;
-                memcpy(a->arena + a->arena_used, surface, slen);
-                memcpy(a->arena + a->arena_used + slen, term, term_len);
-                a->arena_used += slen + term_len;
-                a->n_cached++;
+                victim->hash = h;
+                victim->key_len = (uint8_t)slen;
+                victim->term_len = (uint8_t)term_len;
+                victim->stop = (uint8_t)stop;
+                victim->uses = 0;
+                memcpy(victim->bytes, surface, slen);
+                memcpy(victim->bytes + slen, term, term_len);
             }
         }
         if (term_len == 0)
@@ -406,8 +541,8 @@ int kh_analyzer_next_token(kh_analyzer *a, kh_token *tok)
         tok->term = term;
         tok->term_len = term_len;
         tok->position = a->position++;
-        tok->start = start;
-        tok->end = end;
+        tok->start = cur.start;
+        tok->end = cur.end;
         tok->is_stopword = stop;
         return 1;
     }

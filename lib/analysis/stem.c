@@ -6,24 +6,46 @@
  * code points (letters), as the algorithms define them. */
 #include "analysis/analysis.h"
 
+#include <stdint.h>
 #include <string.h>
 
+/* Code points in w[0..len): bytes that are not continuation bytes
+ * (10xxxxxx), counted eight at a time. */
 static size_t letters(const char *w, size_t len)
 {
-    size_t n = 0;
-    for (size_t i = 0; i < len; i++)
-        n += ((unsigned char)w[i] & 0xC0) != 0x80;
-    return n;
+    size_t continuation = 0, i = 0;
+    for (; i + 8 <= len; i += 8) {
+        uint64_t v;
+        memcpy(&v, w + i, 8);
+        /* one bit per continuation byte, at bit 7: bit 7 set, bit 6 clear */
+        uint64_t c = (v & ~(v << 1) & 0x8080808080808080u) >> 7;
+        continuation += (size_t)((c * 0x0101010101010101u) >> 56); /* sum of the bytes */
+    }
+    for (; i < len; i++)
+        continuation += ((unsigned char)w[i] & 0xC0) == 0x80;
+    return len - continuation;
 }
 
-static int starts_with(const char *w, size_t len, const char *affix, size_t alen)
+/* Affixes are a few bytes long: a byte loop that stops at the first
+ * difference beats a call to memcmp. It runs backwards because an Arabic
+ * letter's first byte (D8/D9) is shared by half the alphabet and its last
+ * byte tells it apart. */
+static inline int same_bytes(const char *a, const char *b, size_t n)
 {
-    return len >= alen && memcmp(w, affix, alen) == 0;
+    for (size_t i = n; i-- > 0;)
+        if (a[i] != b[i])
+            return 0;
+    return 1;
 }
 
-static int ends_with(const char *w, size_t len, const char *affix, size_t alen)
+static inline int starts_with(const char *w, size_t len, const char *affix, size_t alen)
 {
-    return len >= alen && memcmp(w + len - alen, affix, alen) == 0;
+    return len >= alen && same_bytes(w, affix, alen);
+}
+
+static inline int ends_with(const char *w, size_t len, const char *affix, size_t alen)
+{
+    return len >= alen && same_bytes(w + len - alen, affix, alen);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -111,29 +133,39 @@ static const guarded_affix light_suffixes[] = {
 /* Normalised words the stemmer leaves alone: frequent names whose letters
  * look like affixes. Names the length guards
  * already protect (ايران, جده) need no entry. */
-static const char *const light_protected[] = {
-    "الله", "عرفه",
+static const affix light_protected[] = {
+    AFFIX("الله", 4), AFFIX("عرفه", 4),
 };
 
 static int is_protected(const char *w, size_t len)
 {
-    for (size_t i = 0; i < sizeof light_protected / sizeof light_protected[0]; i++) {
-        size_t k = strlen(light_protected[i]);
-        if (k == len && memcmp(w, light_protected[i], k) == 0)
+    for (size_t i = 0; i < sizeof light_protected / sizeof light_protected[0]; i++)
+        if (light_protected[i].bytes == len && same_bytes(w, light_protected[i].s, len))
             return 1;
-    }
     return 0;
 }
 
 size_t kh_stem_light(char *w, size_t len)
 {
-    if (is_protected(w, len))
+    size_t start;
+    size_t n = kh_stem_light_span(w, len, &start);
+    memmove(w, w + start, n);
+    return n;
+}
+
+size_t kh_stem_light_span(const char *word, size_t len, size_t *start)
+{
+    *start = 0;
+    if (is_protected(word, len))
         return len;
+    const char *w = word;
     size_t n = letters(w, len);
     for (size_t i = 0; i < sizeof light_prefixes / sizeof light_prefixes[0]; i++) {
         const affix *a = &light_prefixes[i];
         if (n >= a->letters + 2 && starts_with(w, len, a->s, a->bytes)) {
-            memmove(w, w + a->bytes, len - a->bytes);
+            /* the stem starts after the prefix: no bytes move */
+            w += a->bytes;
+            *start = a->bytes;
             len -= a->bytes;
             n -= a->letters;
             break;
