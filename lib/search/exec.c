@@ -24,7 +24,33 @@ static size_t make_key(char *key, size_t cap, char field, const char *term)
     return n + 1;
 }
 
-static double global_df(kh_index *ix, char field, const char *term)
+int kh_exec_lookup(kh_bm25 *st, const kh_segment *s, const char *key, size_t len, uint32_t *df,
+                   const unsigned char **postings, size_t *postings_len)
+{
+    for (size_t i = 0; st->cache && i < st->n_cached; i++) {
+        kh_lookup *l = &st->cache[i];
+        if (l->seg == s && l->key_len == len && !memcmp(l->key, key, len)) {
+            *df = l->df;
+            *postings = l->postings;
+            *postings_len = l->postings_len;
+            return l->found;
+        }
+    }
+    int found = kh_segment_lookup(s, key, len, df, postings, postings_len);
+    if (st->cache && st->n_cached < KH_LOOKUP_CACHE && len <= sizeof st->cache[0].key) {
+        kh_lookup *l = &st->cache[st->n_cached++];
+        l->seg = s;
+        memcpy(l->key, key, len);
+        l->key_len = len;
+        l->found = found;
+        l->df = found == 1 ? *df : 0;
+        l->postings = found == 1 ? *postings : NULL;
+        l->postings_len = found == 1 ? *postings_len : 0;
+    }
+    return found;
+}
+
+static double global_df(kh_index *ix, kh_bm25 *st, char field, const char *term)
 {
     char key[256];
     size_t n = make_key(key, sizeof key, field, term);
@@ -35,7 +61,7 @@ static double global_df(kh_index *ix, char field, const char *term)
         uint32_t d;
         const unsigned char *p;
         size_t len;
-        if (kh_segment_lookup(ix->segs[i], key, n, &d, &p, &len) == 1)
+        if (kh_exec_lookup(st, ix->segs[i], key, n, &d, &p, &len) == 1)
             df += d; /* a damaged dictionary shows up when the matchers run */
     }
     return df;
@@ -152,7 +178,7 @@ static kh_status expand_prefix(kh_index *ix, kh_qnode *n, const kh_bm25 *st, kh_
     return status;
 }
 
-static kh_status prepare_node(kh_index *ix, kh_qnode *n, const kh_bm25 *st, kh_error *err)
+static kh_status prepare_node(kh_index *ix, kh_qnode *n, kh_bm25 *st, kh_error *err)
 {
     if (n->kind == KH_Q_PREFIX)
         return expand_prefix(ix, n, st, err);
@@ -161,7 +187,7 @@ static kh_status prepare_node(kh_index *ix, kh_qnode *n, const kh_bm25 *st, kh_e
         if (!n->idf)
             return kh_fail(err, KH_ERR_NOMEM, "out of memory");
         for (size_t i = 0; i < n->n_terms; i++)
-            n->idf[i] = idf_of(st, global_df(ix, n->field, n->terms[i]));
+            n->idf[i] = idf_of(st, global_df(ix, st, n->field, n->terms[i]));
     }
     for (size_t i = 0; i < n->n_kids; i++) {
         kh_status s = prepare_node(ix, n->kids[i], st, err);
@@ -221,14 +247,14 @@ void kh_match_free(kh_match *m)
 }
 
 static kh_match *build_term(char field, const char *term, double idf, const kh_segment *s,
-                            const kh_bm25 *st, int *oom)
+                            kh_bm25 *st, int *oom)
 {
     char key[256];
     size_t n = make_key(key, sizeof key, field, term);
     const unsigned char *p;
     size_t len;
     uint32_t df;
-    int found = kh_segment_lookup(s, key, n, &df, &p, &len);
+    int found = kh_exec_lookup(st, s, key, n, &df, &p, &len);
     if (found == 0)
         return NULL;
     kh_match *m = new_match(KH_Q_TERM, s, st);
@@ -266,7 +292,7 @@ static int cmp_cost(const void *a, const void *b)
     return x->cost < y->cost ? -1 : x->cost > y->cost;
 }
 
-kh_match *kh_match_build(const kh_qnode *n, const kh_segment *s, const kh_bm25 *st, int *oom)
+kh_match *kh_match_build(const kh_qnode *n, const kh_segment *s, kh_bm25 *st, int *oom)
 {
     kh_match *m = NULL;
     switch (n->kind) {

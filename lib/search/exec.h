@@ -27,10 +27,31 @@
 #define KH_BM25_K1 1.2
 #define KH_BM25_B 0.75
 
+/* One remembered dictionary lookup: a query looks each of its terms up in
+ * each segment three times (statistics, matching, proximity), and the
+ * dictionary walk is a visible part of a 0.1 ms query. */
+typedef struct kh_lookup {
+    const kh_segment *seg;
+    char key[256];
+    size_t key_len;
+    int found;                  /* kh_segment_lookup's answer */
+    uint32_t df;
+    const unsigned char *postings;
+    size_t postings_len;
+} kh_lookup;
+
+#define KH_LOOKUP_CACHE 64
+
 typedef struct kh_bm25 {
     double n_docs;              /* documents in the index, deleted included (like df) */
     double avgdl;
+    kh_lookup *cache;           /* KH_LOOKUP_CACHE entries, owned by the caller; may be NULL */
+    size_t n_cached;
 } kh_bm25;
+
+/* kh_segment_lookup through the search's cache. */
+int kh_exec_lookup(kh_bm25 *st, const kh_segment *s, const char *key, size_t len, uint32_t *df,
+                   const unsigned char **postings, size_t *postings_len);
 
 typedef struct kh_match {
     kh_qkind kind;              /* TERM, PHRASE, AND, OR; AND without positive kids = all */
@@ -59,7 +80,7 @@ kh_status kh_exec_prepare(kh_index *ix, kh_query *q, kh_bm25 *stats, kh_error *e
 
 /* Builds the matcher of node n on segment s; NULL when it cannot match
  * there (or memory ran out: *oom is then set). */
-kh_match *kh_match_build(const kh_qnode *n, const kh_segment *s, const kh_bm25 *stats, int *oom);
+kh_match *kh_match_build(const kh_qnode *n, const kh_segment *s, kh_bm25 *stats, int *oom);
 void kh_match_free(kh_match *m);
 
 /* First matching document >= target (KH_NO_DOC at the end). */

@@ -645,7 +645,7 @@ static void rerank_by_proximity(search *S, cand *c, size_t n, size_t need)
                 key[0] = KH_FIELD_TEXT;
                 memcpy(key + 1, terms[t].term, len);
                 prox_loc *l = &loc[(size_t)sg * nt + t];
-                l->found = kh_segment_lookup(S->ix->segs[sg], key, len + 1, &l->df, &l->p, &l->len) == 1;
+                l->found = kh_exec_lookup(&S->stats, S->ix->segs[sg], key, len + 1, &l->df, &l->p, &l->len) == 1;
             }
             looked[sg] = 1;
         }
@@ -812,6 +812,9 @@ static kh_status run(search *S, const char *query, kh_search_result *r)
         }
         root = &all;
     }
+    kh_lookup cache[KH_LOOKUP_CACHE];
+    S->stats.cache = cache;
+    S->stats.n_cached = 0;
     if ((st = kh_exec_prepare(S->ix, &S->q, &S->stats, S->err)) != KH_OK)
         return st;
     size_t want = opt->offset + opt->limit;
