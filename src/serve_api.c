@@ -103,6 +103,32 @@ void json_facets(sbuf *b, const kh_facet *f, size_t n)
     sb_puts(b, "]");
 }
 
+/* Escapes snippet text, gluing the cut marks "…" to their neighbouring word
+ * with a no-break space so that a line never starts or ends with one alone. */
+static void snippet_text(sbuf *b, const char *s, size_t n)
+{
+    static const char ell[] = "\xE2\x80\xA6"; /* … */
+    size_t at = 0;
+    for (size_t i = 0; i + 3 <= n; i++) {
+        if (memcmp(s + i, ell, 3))
+            continue;
+        size_t lo = i, hi = i + 3;
+        if (lo > at && s[lo - 1] == ' ')
+            lo--;
+        sb_html_n(b, s + at, lo - at);
+        if (lo < i)
+            sb_puts(b, "&#160;");
+        sb_putn(b, ell, 3);
+        if (hi < n && s[hi] == ' ') {
+            sb_puts(b, "&#160;");
+            hi++;
+        }
+        at = hi;
+        i = hi - 1;
+    }
+    sb_html_n(b, s + at, n - at);
+}
+
 void html_snippet(sbuf *b, const kh_hit *h)
 {
     if (!h->snippet)
@@ -125,13 +151,13 @@ void html_snippet(sbuf *b, const kh_hit *h)
             end = y->end;
             k++;
         }
-        sb_html_n(b, h->snippet + at, x->start - at);
+        snippet_text(b, h->snippet + at, x->start - at);
         sb_puts(b, "<mark>");
         sb_html_n(b, h->snippet + x->start, end - x->start);
         sb_puts(b, "</mark>");
         at = end;
     }
-    sb_html_n(b, h->snippet + at, len - at);
+    snippet_text(b, h->snippet + at, len - at);
 }
 
 void api_search(server *s, const http_params *p, serve_response *r)
