@@ -264,8 +264,15 @@ static void collect_maxscore(search *S, kh_match *root, uint32_t seg_no, const u
 {
     const kh_segment *s = root->seg;
     size_t n = root->n_kids;
-    kh_match **k = root->kids;
-    /* sort ascending by bound (insertion sort: few kids) */
+    /* the kids by ascending bound (insertion sort: few kids); root->kids keeps
+     * its order, in which the final score is summed, so that the score is
+     * bit for bit the one the exhaustive evaluation computes */
+    kh_match **k = malloc(n * sizeof *k);
+    if (!k) {
+        S->st = kh_fail(S->err, KH_ERR_NOMEM, "out of memory");
+        return;
+    }
+    memcpy(k, root->kids, n * sizeof *k);
     for (size_t i = 1; i < n; i++)
         for (size_t j = i; j > 0 && k[j]->max_score < k[j - 1]->max_score; j--) {
             kh_match *t = k[j];
@@ -274,6 +281,7 @@ static void collect_maxscore(search *S, kh_match *root, uint32_t seg_no, const u
         }
     double *cum = malloc(n * sizeof *cum);
     if (!cum) {
+        free(k);
         S->st = kh_fail(S->err, KH_ERR_NOMEM, "out of memory");
         return;
     }
@@ -293,9 +301,11 @@ static void collect_maxscore(search *S, kh_match *root, uint32_t seg_no, const u
         if (d == KH_NO_DOC)
             break;
         int ok = !kh_segment_is_deleted(s, d);
-        int64_t pub = kh_segment_published(s, d);
-        if (ok && (S->from != INT64_MIN || S->to != INT64_MAX))
+        int64_t pub = 0;
+        if (ok && (S->from != INT64_MIN || S->to != INT64_MAX)) {
+            pub = kh_segment_published(s, d);
             ok = pub != KH_UNDATED && pub >= S->from && pub <= S->to;
+        }
         if (ok && allowed_src) {
             uint32_t o = kh_segment_source_ord(s, d);
             ok = o < s->sources.count && allowed_src[o];
@@ -313,7 +323,8 @@ static void collect_maxscore(search *S, kh_match *root, uint32_t seg_no, const u
                     score += kh_match_score(k[i]);
             }
             if (score > theta) {
-                cand c = {score, pub, seg_no, d};
+                root->doc = d; /* every kid at d has been reached: sum in canonical order */
+                cand c = {kh_match_score(root), pub, seg_no, d};
                 offer_scored(S, &c);
                 theta = prune_threshold(S);
                 while (essential < n && cum[essential] <= theta)
@@ -325,6 +336,7 @@ static void collect_maxscore(search *S, kh_match *root, uint32_t seg_no, const u
                 kh_match_advance(k[i], d + 1);
     }
     free(cum);
+    free(k);
 }
 
 /* The BM25 bound of a term within a block. */
