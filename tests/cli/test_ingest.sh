@@ -32,6 +32,15 @@ grep -q "mixed.jsonl:2" "$T/err" || fail "bad record not reported with file:line
 grep -q "1 bad record skipped" "$T/err" || fail "summary does not count the bad record"
 expect_eq "$(count "$T/ix")" 6 "articles after the mixed file"
 
+# a directory with something that is not an article: reported, the rest indexed
+mkdir -p "$T/mixed/sub"
+cp "$DATA/feed/b.jsonl" "$T/mixed/sub/"
+head -c 3000 /dev/urandom >"$T/mixed/noise.bin"
+"$K" ingest --index "$T/ix3" "$T/mixed" 2>"$T/err"
+expect_eq "$?" 1 "ingest status with an unreadable file"
+grep -q "noise.bin" "$T/err" || fail "the bad file is not named: $(cat "$T/err")"
+expect_eq "$(count "$T/ix3")" 2 "articles from the mixed directory"
+
 # standard input
 "$K" extract --quiet "$DATA/feed/b.jsonl" | "$K" ingest --index "$T/ix2" --quiet -
 expect_eq "$(count "$T/ix2")" 2 "articles from stdin"

@@ -36,6 +36,9 @@ expect_eq "$("$K" search --index "$T/ix" --json 'اقتصا*' | urls)" "2 " "pre
 "$K" search --index "$T/ix" 'الهلال' >"$T/out" || fail "human search"
 grep -q '^1 result, showing 1–1' "$T/out" || fail "human header: $(head -n 1 "$T/out")"
 grep -q '\[الهلال\]' "$T/out" || fail "human snippet does not mark the match"
+"$K" search --index "$T/ix" --facets --sort date 'النفط OR الهلال' >"$T/out"
+grep -q '^by source: alriyadh 2, aawsat 1$' "$T/out" || fail "human facets: $(grep '^by' "$T/out")"
+grep -q '^by day: 2015-07-21 1, 2015-07-22 1, 2015-08-01 1$' "$T/out" || fail "human day facets: $(grep '^by day' "$T/out")"
 "$K" search --index "$T/ix" 'كلمةغيرموجودة' >/dev/null
 expect_eq "$?" 1 "no match"
 "$K" search --index "$T/ix" '(النفط' 2>"$T/err" >/dev/null
