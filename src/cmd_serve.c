@@ -127,7 +127,9 @@ static enum MHD_Result send_response(struct MHD_Connection *c, serve_response *r
         return MHD_NO;
     MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, r->content_type);
     MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
-    MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
+    /* Our own pages may learn which results page an article was opened
+     * from (for its "back to the results" link); other sites learn nothing. */
+    MHD_add_response_header(resp, "Referrer-Policy", "same-origin");
     if (r->cache_seconds > 0) {
         char v[48];
         snprintf(v, sizeof v, "public, max-age=%d", r->cache_seconds);
@@ -241,7 +243,7 @@ static void bad_request(serve_response *r, int api, const char *detail)
 
 /* Handles a GET (or HEAD) once the route is known. */
 static void handle_get(server *s, route rt, const char *tail, size_t tail_len, const http_params *params,
-                       serve_response *r)
+                       const char *referer, serve_response *r)
 {
     char msg[HTTP_PARAM_MSG_MAX];
     char *id = NULL;
@@ -254,7 +256,7 @@ static void handle_get(server *s, route rt, const char *tail, size_t tail_len, c
     switch (rt) {
     case R_HOME: page_home(s, r); break;
     case R_SEARCH_PAGE: page_search(s, params, r); break;
-    case R_ARTICLE_PAGE: page_article(s, id, r); break;
+    case R_ARTICLE_PAGE: page_article(s, id, referer, r); break;
     case R_STATIC: {
         /* Only the assets compiled into the binary: no file is ever opened,
          * so no path can reach outside them. */
@@ -381,7 +383,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
             api_post_article(s, &params, ct, ctx->body.data ? ctx->body.data : "", ctx->body.len, &r);
         }
     } else if (params_ok) {
-        handle_get(s, rt, tail, tail_len, &params, &r);
+        handle_get(s, rt, tail, tail_len, &params,
+                   MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_REFERER), &r);
     }
     if (params_ok)
         http_params_free(&params);

@@ -96,7 +96,9 @@ void api_post_article(server *s, const http_params *p, const char *content_type,
 
 void page_home(server *s, serve_response *r);
 void page_search(server *s, const http_params *p, serve_response *r);
-void page_article(server *s, const char *id, serve_response *r);
+/* referer: the request's Referer header or NULL; when it is one of this
+ * server's result pages, the article links back to it. */
+void page_article(server *s, const char *id, const char *referer, serve_response *r);
 void page_not_found(serve_response *r, const char *what);
 /* An HTML page saying what went wrong, with the search box to go on. */
 void page_error(serve_response *r, int status, const char *title, const char *detail);

@@ -488,7 +488,26 @@ void page_home(server *s, serve_response *r)
     kh_search_result_free(res);
 }
 
-void page_article(server *s, const char *id, serve_response *r)
+/* The path of a results page of this server named by a Referer header
+ * ("http://host:port/search?q=..." → "/search?q=..."), or NULL. Only the
+ * path is kept, so the link can never lead off the site. */
+static const char *results_path(const char *referer)
+{
+    if (!referer)
+        return NULL;
+    const char *p = strstr(referer, "://");
+    if (!p)
+        return NULL;
+    p = strchr(p + 3, '/');
+    if (!p || strncmp(p, "/search", 7) || (p[7] && p[7] != '?'))
+        return NULL;
+    for (const char *c = p; *c; c++)
+        if ((unsigned char)*c < 0x21 || (unsigned char)*c > 0x7e)
+            return NULL; /* a browser sends it percent-encoded */
+    return strlen(p) < 2048 ? p : NULL;
+}
+
+void page_article(server *s, const char *id, const char *referer, serve_response *r)
 {
     kh_error err;
     index_slot *slot = pool_checkout(&s->pool, &err);
@@ -511,7 +530,14 @@ void page_article(server *s, const char *id, serve_response *r)
     r->content_type = CT_HTML;
     sbuf *b = &r->body;
     page_head(b, a.title ? a.title : "خبر", NULL);
-    sb_puts(b, "<div class=\"wrap narrow\">\n<article class=\"story\"");
+    sb_puts(b, "<div class=\"wrap narrow\">\n");
+    const char *back = results_path(referer);
+    if (back) {
+        sb_puts(b, "<p class=\"back\"><a href=\"");
+        sb_html(b, back);
+        sb_puts(b, "\">→ العودة إلى النتائج</a></p>\n");
+    }
+    sb_puts(b, "<article class=\"story\"");
     if (a.lang && strcmp(a.lang, "ar")) {
         sb_puts(b, " lang=\"");
         sb_html(b, a.lang);

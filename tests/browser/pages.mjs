@@ -76,6 +76,8 @@ try {
     check(await page.evaluate(() => document.activeElement.closest(".hit") !== null), "j focuses the first result");
     await Promise.all([page.waitForURL(/\/article\//), page.keyboard.press("Enter")]);
     check(await page.locator("article.story h1").textContent() === firstTitle, "Enter opens the first result");
+    await Promise.all([page.waitForURL(/\/search\?q=/), page.click(".back a")]);
+    check(await page.locator(".hit").count() === 2, "the article links back to its results");
 
     // Search as you type: the results change without submitting.
     await page.goto(`${base}/search?q=${q}`);
