@@ -109,7 +109,9 @@ static void on_connection(void *cls, struct MHD_Connection *c, void **socket_con
 
 /* ---- responses ----------------------------------------------------------- */
 
-static enum MHD_Result send_response(struct MHD_Connection *c, serve_response *r, int is_head)
+/* Queues r. (A HEAD request gets the same headers; libmicrohttpd leaves the
+ * body out itself.) */
+static enum MHD_Result send_response(struct MHD_Connection *c, serve_response *r)
 {
     struct MHD_Response *resp;
     if (r->static_body)
@@ -122,7 +124,6 @@ static enum MHD_Result send_response(struct MHD_Connection *c, serve_response *r
         if (resp)
             sb_init(&r->body);
     }
-    (void)is_head; /* libmicrohttpd leaves the body out of a HEAD response itself */
     if (!resp)
         return MHD_NO;
     MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, r->content_type);
@@ -335,7 +336,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         } else {
             return MHD_YES;
         }
-        enum MHD_Result ok = send_response(c, &r, is_head);
+        enum MHD_Result ok = send_response(c, &r);
         response_clear(&r);
         return ok;
     }
@@ -388,7 +389,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     }
     if (params_ok)
         http_params_free(&params);
-    enum MHD_Result ok = send_response(c, &r, is_head);
+    enum MHD_Result ok = send_response(c, &r);
     response_clear(&r);
     return ok;
 }

@@ -48,6 +48,7 @@ typedef struct index_slot {
     int busy;
     uint64_t epoch;             /* the pool's epoch when last reopened */
     uint64_t checked_ms;        /* monotonic time of the last reopen */
+    int reopen_failing;         /* the last reopen failed (logged once, not every 100 ms) */
 } index_slot;
 
 typedef struct index_pool {

@@ -99,8 +99,13 @@ index_slot *pool_checkout(index_pool *p, kh_error *err)
         kh_error e;
         /* A failed reopen (say, a commit half-removed by a crash) keeps the
          * previous view, which is still consistent: serve that. */
-        if (kh_index_reopen(s->ix, &e) != KH_OK)
-            fprintf(stderr, "khabar serve: reopening the index: %s (serving the previous commit)\n", e.message);
+        if (kh_index_reopen(s->ix, &e) != KH_OK) {
+            if (!s->reopen_failing)
+                fprintf(stderr, "khabar serve: reopening the index: %s (serving the previous commit)\n", e.message);
+            s->reopen_failing = 1;
+        } else {
+            s->reopen_failing = 0;
+        }
         s->epoch = epoch;
         s->checked_ms = now;
     }
