@@ -5,6 +5,7 @@
 
 #include <archive.h>
 #include <archive_entry.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -46,12 +47,25 @@ kh_status kh_archive_open(kh_archive_pull pull, void *ctx, kh_archive **out, kh_
 
 unsigned long kh_archive_members(const kh_archive *a) { return a->members; }
 
+/* libarchive's message, made one line (some end with a newline). */
+static const char *archive_message(kh_archive *a, char *buf, size_t cap)
+{
+    const char *msg = archive_error_string(a->ar);
+    snprintf(buf, cap, "%s", msg ? msg : "unreadable");
+    size_t n = strlen(buf);
+    for (size_t i = 0; i < n; i++)
+        if ((unsigned char)buf[i] < 0x20 || buf[i] == 0x7f)
+            buf[i] = ' ';
+    while (n && buf[n - 1] == ' ')
+        buf[--n] = '\0';
+    return buf;
+}
+
 static kh_status archive_error(kh_archive *a, const char *member, kh_error *err)
 {
     a->ended = 1;
-    const char *msg = archive_error_string(a->ar);
-    if (!msg)
-        msg = "unreadable";
+    char text[256];
+    const char *msg = archive_message(a, text, sizeof text);
     kh_status st = strstr(msg, "Truncated") || strstr(msg, "truncated") || strstr(msg, "Premature")
                        ? KH_ERR_TRUNCATED
                        : KH_ERR_CORRUPT;
@@ -71,9 +85,9 @@ kh_status kh_archive_next(kh_archive *a, size_t limit, char **name, char **data,
         a->opened = 1;
         if (archive_read_open(a->ar, a, NULL, read_cb, NULL) != ARCHIVE_OK) {
             a->ended = 1;
-            const char *msg = archive_error_string(a->ar);
+            char text[256];
             return kh_fail(err, KH_ERR_FORMAT, "not a zip or tar archive libarchive can read (%s)",
-                           msg ? msg : "unknown format");
+                           archive_message(a, text, sizeof text));
         }
     }
     for (;;) {
@@ -93,6 +107,10 @@ kh_status kh_archive_next(kh_archive *a, size_t limit, char **name, char **data,
             path = archive_entry_pathname(e);
         if (!(*name = strdup(path ? path : "?")))
             return kh_fail(err, KH_ERR_NOMEM, "out of memory");
+        /* names go into one-line messages: no control characters */
+        for (char *c = *name; *c; c++)
+            if ((unsigned char)*c < 0x20 || *c == 0x7f)
+                *c = '?';
         if (archive_entry_size_is_set(e) && archive_entry_size(e) > (la_int64_t)limit) {
             long long size = (long long)archive_entry_size(e);
             if (archive_read_data_skip(a->ar) != ARCHIVE_OK)

@@ -578,6 +578,7 @@ typedef struct visible {
     char *date_raw;        /* a dateline or <time> value */
     char *time_attr;       /* a <time datetime> */
     char *author;
+    int want_date, want_author;   /* only what better evidence did not give */
 } visible;
 
 static int is_author_box(const xmlNode *n)
@@ -630,7 +631,7 @@ static int try_date_text(const char *s, size_t len)
  * or in parts separated by "|", "•" or "·" (meta lines often hold both). */
 static void scan_segments(visible *v, const char *text, int author_box)
 {
-    if (!v->date_raw && try_date_text(text, strlen(text))) {
+    if (v->want_date && !v->date_raw && try_date_text(text, strlen(text))) {
         v->date_raw = strdup(text);   /* "نشر في: 12 جويلية 2025 | 18:40" is one date */
         return;
     }
@@ -647,9 +648,9 @@ static void scan_segments(visible *v, const char *text, int author_box)
         while (len && *s == ' ') { s++; len--; }
         while (len && s[len - 1] == ' ') len--;
         if (len) {
-            if (!v->date_raw && try_date_text(s, len))
+            if (v->want_date && !v->date_raw && try_date_text(s, len))
                 v->date_raw = strndup(s, len);
-            else if (!v->author) {
+            else if (v->want_author && !v->author) {
                 char *piece = strndup(s, len);
                 if (piece) {
                     const char *name = kh_html_byline_name(piece);
@@ -675,7 +676,8 @@ static void scan_segments(visible *v, const char *text, int author_box)
 
 static void visible_walk(visible *v, xmlNode *n, const xmlNode *skip, int depth)
 {
-    if (depth > KH_HTML_MAX_DEPTH || (v->date_raw && v->author && v->time_attr))
+    if (depth > KH_HTML_MAX_DEPTH || ((v->date_raw || !v->want_date) && (v->author || !v->want_author) &&
+                                       (v->time_attr || !v->want_date)))
         return;
     for (xmlNode *c = n->children; c; c = c->next) {
         if (c->type != XML_ELEMENT_NODE || c == skip || kh_html_is_invisible_tag(c))
@@ -683,7 +685,7 @@ static void visible_walk(visible *v, xmlNode *n, const xmlNode *skip, int depth)
         kh_html_mark mark = kh_html_classify(c);
         if (mark == KH_HTML_JUNK || kh_html_is(c, "h1"))
             continue;
-        if (kh_html_is(c, "time")) {
+        if (v->want_date && kh_html_is(c, "time")) {
             const char *dt = kh_html_attr(c, "datetime");
             if (dt && *dt && !v->time_attr)
                 v->time_attr = strdup(dt);
@@ -846,8 +848,11 @@ static kh_status fill_article(meta *m, xmlNode *root, const kh_html_hints *hints
     if (st != KH_OK)
         goto out;
 
-    /* visible evidence: the region holding the headline and the text */
-    visible v = {NULL, NULL, NULL};
+    /* visible evidence: the region holding the headline and the text,
+     * looked for only when the page's data did not say */
+    int author_known = m->ld_author.len || (m->meta_author.len && kh_html_is_name(m->meta_author.data) &&
+                                            !same_site(m->meta_author.data, m->meta_author.len, site));
+    visible v = {NULL, NULL, NULL, !(m->ld_date.len || m->meta_date.len), !author_known};
     xmlNode *area = NULL;
     if (h1 && body.main) {
         area = common_ancestor(h1, body.main);
@@ -862,16 +867,16 @@ static kh_status fill_article(meta *m, xmlNode *root, const kh_html_hints *hints
         visible_walk(&v, area, body.main, 0);
     /* Table layouts put the date in the next row or cell: widen the region
      * a little, never to the whole page. */
-    for (int up = 0; area && !v.date_raw && !v.time_attr && up < 3; up++) {
+    for (int up = 0; area && v.want_date && !v.date_raw && !v.time_attr && up < 3; up++) {
         xmlNode *wider = area->parent;
         if (!wider || wider == m->body || wider == m->html || wider->type != XML_ELEMENT_NODE)
             break;
         visible_walk(&v, wider, area, 0);
         area = wider;
     }
-    if (body.main && (!v.date_raw || !v.author)) {
+    if (body.main && ((v.want_date && !v.date_raw) || (v.want_author && !v.author))) {
         /* the top of the container itself (its meta boxes) */
-        visible w = {NULL, NULL, NULL};
+        visible w = {NULL, NULL, NULL, v.want_date, v.want_author};
         visible_walk(&w, body.main, NULL, 0);
         if (!v.date_raw) { v.date_raw = w.date_raw; w.date_raw = NULL; }
         if (!v.author) { v.author = w.author; w.author = NULL; }
@@ -929,12 +934,29 @@ kh_status kh_html_parse(const char *data, size_t len, const kh_html_hints *hints
     xmlInitParser();   /* once per process; safe to call again and from threads */
     kh_buf utf8 = KH_BUF_INIT;
     const char *used = NULL;
-    kh_status st = kh_charset_to_utf8(data, len, hints ? hints->charset : NULL, &utf8, &used, NULL, err);
-    if (st != KH_OK) {
-        kh_buf_free(&utf8);
-        return st;
+    kh_status st = KH_OK;
+    const char *declared = hints && hints->charset ? hints->charset : NULL;
+    const char *text = data;
+    size_t text_len = len;
+    /* Most pages are UTF-8 and say so (or say nothing): parse them in
+     * place rather than copy them. */
+    int in_place = !(len >= 2 && ((unsigned char)data[0] == 0xEF || (unsigned char)data[0] == 0xFF ||
+                                  (unsigned char)data[0] == 0xFE)) &&
+                   (!declared || !strcmp(declared, "UTF-8")) && kh_utf8_valid(data, len, NULL);
+    if (in_place && !declared) {
+        const char *meta_cs = kh_charset_from_meta(data, len);
+        in_place = !meta_cs || !strcmp(meta_cs, "UTF-8") || !strcmp(meta_cs, "WINDOWS-1252");
     }
-    if (utf8.len == 0) {
+    if (!in_place) {
+        st = kh_charset_to_utf8(data, len, declared, &utf8, &used, NULL, err);
+        if (st != KH_OK) {
+            kh_buf_free(&utf8);
+            return st;
+        }
+        text = utf8.data;
+        text_len = utf8.len;
+    }
+    if (text_len == 0) {
         kh_buf_free(&utf8);
         return kh_fail(err, KH_ERR_EMPTY, "empty page");
     }
@@ -945,7 +967,7 @@ kh_status kh_html_parse(const char *data, size_t len, const kh_html_hints *hints
     }
     /* Errors are not printed (NOERROR/NOWARNING): tag soup is normal, and
      * the parser repairs it (RECOVER). NONET: never fetch anything. */
-    xmlDoc *doc = htmlCtxtReadMemory(ctxt, utf8.data, (int)utf8.len, hints ? hints->url : NULL, "UTF-8",
+    xmlDoc *doc = htmlCtxtReadMemory(ctxt, text, (int)text_len, hints ? hints->url : NULL, "UTF-8",
                                      HTML_PARSE_RECOVER | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING |
                                          HTML_PARSE_NONET | HTML_PARSE_COMPACT);
     htmlFreeParserCtxt(ctxt);

@@ -826,6 +826,9 @@ static kh_status next_warc_member(kh_reader *r, kh_error *err)
                  date ? date : "");
         snprintf(ct_c, sizeof ct_c, "%.*s", ct ? (int)(cl < sizeof ct_c ? cl : sizeof ct_c - 1) : 0, ct ? ct : "");
         r->pos += head_len;
+        for (char *c = uri_c; *c; c++)          /* one-line messages */
+            if ((unsigned char)*c < 0x20 || *c == 0x7f)
+                *c = '?';
         char label[KH_ERROR_MESSAGE_MAX / 2];
         if (*uri_c)
             snprintf(label, sizeof label, "%s: record %lu (%.*s)", rname(r), no, URI_IN_MESSAGE_MAX, uri_c);
