@@ -37,31 +37,36 @@ static void date_ar(sbuf *b, const char *iso, int with_weekday, int with_time)
         sb_printf(b, "، %02d:%02d", h, mi);
 }
 
-/* Arabic counts agree with their noun: 1 and 2 have their own forms, 3–10
- * take the plural, 11 and up the singular accusative. */
-static void count_ar(sbuf *b, size_t n, const char *one, const char *two, const char *few, const char *many)
+/* Arabic counts agree with their noun: 1 and 2 have their own forms (given
+ * whole), 3–10 take the plural, 11–99 the singular accusative, and whole
+ * hundreds (100, 200, 1000...) or hundreds plus one or two the singular
+ * genitive. */
+typedef struct counted {
+    const char *one, *two, *few, *many, *hundreds;
+} counted;
+
+static void count_ar(sbuf *b, size_t n, const counted *w)
 {
+    size_t r = n % 100;
     if (n == 1)
-        sb_puts(b, one);
+        sb_puts(b, w->one);
     else if (n == 2)
-        sb_puts(b, two);
-    else if (n % 100 >= 3 && n % 100 <= 10)
-        sb_printf(b, "%zu %s", n, few);
+        sb_puts(b, w->two);
+    else if (r >= 3 && r <= 10)
+        sb_printf(b, "%zu %s", n, w->few);
+    else if (n >= 100 && r <= 2)
+        sb_printf(b, "%zu %s", n, w->hundreds);
     else
-        sb_printf(b, "%zu %s", n, many);
+        sb_printf(b, "%zu %s", n, w->many);
 }
 
 static void count_results(sbuf *b, size_t n)
 {
+    static const counted results = {"نتيجة واحدة", "نتيجتان", "نتائج", "نتيجة", "نتيجة"};
     if (n == 0)
         sb_puts(b, "لا نتائج");
     else
-        count_ar(b, n, "نتيجة واحدة", "نتيجتان", "نتائج", "نتيجة");
-}
-
-static void count_articles(sbuf *b, size_t n)
-{
-    count_ar(b, n, "خبر واحد", "خبران", "أخبار", "خبرًا");
+        count_ar(b, n, &results);
 }
 
 static void page_head(sbuf *b, const char *title, const char *query)
@@ -217,12 +222,12 @@ static void date_facet(sbuf *b, const search_request *req, const kh_search_resul
     sb_puts(b, "</ul></section>\n");
 }
 
-static void source_facet(sbuf *b, const search_request *req, const kh_search_result *res)
+static void source_facet(sbuf *b, const search_request *req, const kh_search_result *res, size_t max)
 {
     if (res->n_by_source == 0)
         return;
     sb_puts(b, "<section class=\"facet\"><h3>حسب المصدر</h3>\n<ul>\n");
-    for (size_t i = 0; i < res->n_by_source; i++) {
+    for (size_t i = 0; i < res->n_by_source && i < max; i++) {
         const kh_facet *f = &res->by_source[i];
         int active = req->source && !strcmp(req->source, f->value);
         sb_puts(b, "<li><a href=\"/search?");
@@ -435,7 +440,7 @@ void page_search(server *s, const http_params *p, serve_response *r)
     sb_puts(b, "</section>\n");
     if (res->n_by_source || res->n_by_day) {
         sb_puts(b, "<aside class=\"facets\" aria-label=\"تضييق النتائج\">\n<details open><summary>تضييق النتائج</summary>\n");
-        source_facet(b, &req, res);
+        source_facet(b, &req, res, 20);
         date_facet(b, &req, res);
         sb_puts(b, "</details>\n</aside>\n");
     }
@@ -450,7 +455,7 @@ void page_home(server *s, serve_response *r)
     kh_search_result *res;
     kh_error err;
     double took;
-    kh_status st = run_search(s, &req, 1, 12, &res, &took, &err);
+    kh_status st = run_search(s, &req, 1, 100000, &res, &took, &err); /* every source, to count them */
     if (st != KH_OK) {
         search_failed(r, st, err.message);
         return;
@@ -458,12 +463,18 @@ void page_home(server *s, serve_response *r)
     r->content_type = CT_HTML;
     sbuf *b = &r->body;
     page_head(b, NULL, NULL);
+    /* "The archive holds N articles from M sources": the object takes the
+     * accusative, the sources after من the genitive. */
+    static const counted articles = {"خبرًا واحدًا", "خبرين", "أخبار", "خبرًا", "خبر"};
+    static const counted sources = {"مصدر واحد", "مصدرين", "مصادر", "مصدرًا", "مصدر"};
     sb_puts(b, "<div class=\"wrap\">\n<section class=\"intro\">\n<h1>ابحث في أرشيف الأخبار</h1>\n<p>");
-    count_articles(b, res->total);
-    sb_puts(b, " مؤرَّخة");
-    if (res->n_by_source)
-        sb_printf(b, " من %zu %s", res->n_by_source, res->n_by_source >= 3 && res->n_by_source <= 10 ? "مصادر" : "مصدرًا");
-    sb_puts(b, "، مرتبة حسب الصلة أو التاريخ، مع إبراز الكلمات المطابقة.</p>\n</section>\n");
+    sb_puts(b, "يضم الأرشيف ");
+    count_ar(b, res->total, &articles);
+    if (res->n_by_source) {
+        sb_puts(b, " من ");
+        count_ar(b, res->n_by_source, &sources);
+    }
+    sb_puts(b, ". ابحث بالكلمات أو بالعبارات، ورتّب النتائج حسب الصلة أو التاريخ.</p>\n</section>\n");
     syntax_help(b, 0);
     sb_puts(b, "<div class=\"layout\">\n<section class=\"results\" aria-labelledby=\"latest\">\n"
                "<h2 id=\"latest\" class=\"section-title\">أحدث الأخبار</h2>\n");
@@ -480,7 +491,7 @@ void page_home(server *s, serve_response *r)
     if (res->n_by_source) {
         sb_puts(b, "<aside class=\"facets home\" aria-label=\"المصادر\">\n<details open><summary>المصادر</summary>\n");
         search_request none = {0};
-        source_facet(b, &none, res);
+        source_facet(b, &none, res, 12);
         sb_puts(b, "</details>\n</aside>\n");
     }
     sb_puts(b, "</div>\n</div>\n");

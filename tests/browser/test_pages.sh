@@ -59,6 +59,7 @@ U=$URL_web
 dom "$U/" "$T/home.html"
 expect "$T/home.html" '<html lang="ar" dir="rtl" data-js="on">' "home: lang, dir, and app.js ran"
 expect "$T/home.html" '<h1>ابحث في أرشيف الأخبار</h1>' "home: heading"
+expect "$T/home.html" '<p>يضم الأرشيف 14 خبرًا من 11 مصدرًا\.' "home: what the archive holds, counted in Arabic"
 expect "$T/home.html" '<form class="search" role="search" action="/search" method="get">' "home: search form"
 expect "$T/home.html" 'الجامعة العربية تدعو إلى اجتماع طارئ' "home: the newest article is listed"
 
