@@ -88,7 +88,7 @@ static void page_head(sbuf *b, const char *title, const char *query)
                "<form class=\"search\" role=\"search\" action=\"/search\" method=\"get\">\n"
                "<label for=\"q\" class=\"sr\">ابحث في الأخبار</label>\n"
                "<input id=\"q\" name=\"q\" type=\"search\" dir=\"rtl\" autocomplete=\"off\" "
-               "placeholder=\"ابحث في الأخبار… مثال: أسعار النفط\" aria-describedby=\"syntax-hint\" value=\"");
+               "placeholder=\"ابحث… مثال: أسعار النفط\" aria-describedby=\"syntax-hint\" value=\"");
     sb_html(b, query);
     sb_puts(b, "\">\n<button type=\"submit\">بحث</button>\n"
                "<span id=\"syntax-hint\" class=\"sr\">اضغط / للانتقال إلى مربع البحث</span>\n"
