@@ -195,6 +195,9 @@ static int do_search(const char *dir, const char *out, const char *jobs)
         /* KHABAR_EXACT=1 counts every match (no top-k pruning): for checking
          * that pruning does not change the hits */
         opt.count_total = getenv("KHABAR_EXACT") != NULL;
+        /* AND mode is strict AND, like the peers'; KHABAR_RELAX=1 completes short
+         * pages with partial matches, as `khabar search` does by default */
+        opt.relax = getenv("KHABAR_RELAX") != NULL;
         opt.facets = 0;
         opt.snippets = 0;
         double *lat = malloc((nq + 1) * (size_t)(passes > 0 ? passes : 1) * sizeof *lat);

@@ -419,6 +419,9 @@ typedef struct kh_search_options {
     int snippets;               /* 1 (default): cut highlighted snippets */
     size_t snippet_bytes;       /* target snippet length (default 240) */
     size_t facet_limit;         /* sources returned (default 20) */
+    int relax;                  /* 1 (default): when fewer than offset + limit articles hold
+                                 * every word of an AND query, complete the page with the
+                                 * best articles holding some of them (kh_hit.partial) */
 } kh_search_options;
 
 void kh_search_options_init(kh_search_options *opt);
@@ -434,6 +437,8 @@ typedef struct kh_hit {
     char *snippet;              /* owned, cut from the stored text; NULL if not asked */
     kh_highlight *highlights;   /* owned; byte ranges within snippet, ascending */
     size_t n_highlights;
+    int partial;                /* 1: holds only some of the words (see relax); such hits
+                                 * follow every full match and are not counted in total */
 } kh_hit;
 
 typedef struct kh_facet {

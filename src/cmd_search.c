@@ -38,16 +38,19 @@ static void search_usage(FILE *out)
         "      --source S       only articles from source S\n"
         "      --sort ORDER     relevance (default) or date (newest first)\n"
         "      --or             bare words are ORed instead of ANDed\n"
+        "      --strict         never complete a short page with articles holding only\n"
+        "                       some of the words (by default they follow every full\n"
+        "                       match, marked \"some words missing\"; not in the total)\n"
         "      --facets         also print counts by source and by day (always in --json)\n"
         "      --json           one JSON object: {\"total\", \"total_exact\", \"hits\":\n"
         "                       [{\"id\", \"score\", \"title\", \"source\", \"published\", \"url\",\n"
-        "                       \"snippet\", \"highlights\": [[start, end], ...]}],\n"
+        "                       \"snippet\", \"highlights\": [[start, end], ...], \"partial\"}],\n"
         "                       \"facets\": {\"source\": [...], \"day\": [...]}, \"note\"}\n"
         "                       (highlights are byte offsets into snippet)\n"
         "  -h, --help           this help\n"
         "\n"
         "Matches in snippets are shown in bold on a terminal, else between [ and ].\n"
-        "Exit status: 0 something matched, 1 nothing matched or an error, 2 usage error.\n"
+        "Exit status: 0 something was found, 1 nothing was or an error, 2 usage error.\n"
         "\n"
         "Examples:\n"
         "  khabar search --index news 'أسعار النفط'\n"
@@ -115,7 +118,7 @@ static void print_json(const kh_search_result *r)
         fputs(",\"highlights\":[", stdout);
         for (size_t k = 0; k < h->n_highlights; k++)
             printf("%s[%zu,%zu]", k ? "," : "", h->highlights[k].start, h->highlights[k].end);
-        fputs("]}", stdout);
+        printf("],\"partial\":%s}", h->partial ? "true" : "false");
     }
     fputs("],\"facets\":{\"source\":", stdout);
     print_facets_json(r->by_source, r->n_by_source);
@@ -150,6 +153,9 @@ static void print_human(const kh_search_result *r, const kh_search_options *opt,
         printf("note: %s\n", r->note);
     if (r->n_hits == 0)
         printf("no results (%s%zu matching)\n", r->total_exact ? "" : "at least ", r->total);
+    else if (r->total == 0)
+        printf("no article holds every word; showing %zu–%zu of those holding some\n\n", opt->offset + 1,
+               opt->offset + r->n_hits);
     else
         printf("%s%zu result%s, showing %zu–%zu\n\n", r->total_exact ? "" : "at least ", r->total,
                r->total == 1 ? "" : "s", opt->offset + 1, opt->offset + r->n_hits);
@@ -157,8 +163,8 @@ static void print_human(const kh_search_result *r, const kh_search_options *opt,
         const kh_hit *h = &r->hits[i];
         printf("%zu. %s%s%s\n", opt->offset + i + 1, tty ? "\033[1m" : "", h->title ? h->title : "(untitled)",
                tty ? "\033[0m" : "");
-        printf("   %s · %.10s · score %.2f\n", h->source ? h->source : "?", h->published ? h->published : "undated",
-               h->score);
+        printf("   %s · %.10s · score %.2f%s\n", h->source ? h->source : "?", h->published ? h->published : "undated",
+               h->score, h->partial ? " · some words missing" : "");
         if (h->url)
             printf("   %s\n", h->url);
         if (h->snippet && *h->snippet) {
@@ -201,6 +207,7 @@ int cmd_search(int argc, char **argv)
         {"source", required_argument, NULL, 's'},
         {"sort", required_argument, NULL, 'S'},
         {"or", no_argument, NULL, 'O'},
+        {"strict", no_argument, NULL, 'X'},
         {"facets", no_argument, NULL, 'a'},
         {"json", no_argument, NULL, 'j'},
         {"help", no_argument, NULL, 'h'},
@@ -240,6 +247,7 @@ int cmd_search(int argc, char **argv)
             }
             break;
         case 'O': opt.default_or = 1; break;
+        case 'X': opt.relax = 0; break;
         case 'a': facets = 1; break;
         case 'j': json = 1; break;
         case 'h': search_usage(stdout); return 0;
@@ -283,7 +291,7 @@ int cmd_search(int argc, char **argv)
         print_json(r);
     else
         print_human(r, &opt, facets);
-    int status = r->total > 0 ? 0 : 1;
+    int status = r->total > 0 || r->n_hits > 0 ? 0 : 1;
     kh_search_result_free(r);
     kh_index_close(ix);
     if (fflush(stdout) != 0)

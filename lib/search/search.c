@@ -29,6 +29,7 @@ void kh_search_options_init(kh_search_options *opt)
     opt->snippets = 1;
     opt->snippet_bytes = 240;
     opt->facet_limit = 20;
+    opt->relax = 1;
 }
 
 static void hit_clear(kh_hit *h)
@@ -799,6 +800,133 @@ static kh_status set_note(kh_search_result *r, const char *note, kh_error *err)
     return r->note ? KH_OK : kh_fail(err, KH_ERR_NOMEM, "out of memory");
 }
 
+/* Evaluates root on every committed segment into S->top. */
+static kh_status collect_all(search *S, const kh_qnode *root)
+{
+    for (size_t i = 0; i < S->ix->n_segs && S->st == KH_OK; i++) {
+        kh_segment *s = S->ix->segs[i];
+        if (!s->committed)
+            continue;
+        int oom = 0;
+        kh_match *m = kh_match_build(root, s, &S->stats, &oom);
+        if (oom) {
+            kh_match_free(m);
+            return kh_fail(S->err, KH_ERR_NOMEM, "out of memory");
+        }
+        if (!m)
+            continue;
+        collect_segment(S, m, (uint32_t)i);
+        int bad = kh_match_bad(m);
+        kh_match_free(m);
+        if (bad && S->st == KH_OK)
+            S->st = kh_fail(S->err, KH_ERR_CORRUPT, "%s: postings are damaged (run khabar check)",
+                            s->file.name);
+    }
+    return S->st;
+}
+
+static void sort_cands(const collector *top, cand *c, size_t n)
+{
+    for (size_t i = 1; i < n; i++) /* insertion sort keeps this simple; n is small */
+        for (size_t j = i; j > 0 && better(top, &c[j], &c[j - 1]); j--) {
+            cand t = c[j];
+            c[j] = c[j - 1];
+            c[j - 1] = t;
+        }
+}
+
+/*
+ * Completes a short page of an AND query: when fewer than `want` articles
+ * hold every word, the best articles holding only some of them follow,
+ * marked partial. A reader who misremembers one word, or whose spelling
+ * keeps a clitic the analyzer does not fold (وبرنامج for برنامج), still
+ * finds the article, after every full match. Negated words still exclude.
+ * Replaces S->top.heap by the combined list; *n_full receives how many of
+ * its entries are full matches.
+ */
+static kh_status complete_page(search *S, size_t want, size_t *n_full)
+{
+    const kh_qnode *root = S->q.root;
+    *n_full = S->top.n;
+    /* only plain text words become optional; field words (source:, title:,
+     * author:) and negations stay required */
+    size_t optional = 0;
+    for (size_t i = 0; i < root->n_kids; i++)
+        optional += !root->kids[i]->negated && root->kids[i]->field == KH_FIELD_TEXT;
+    if (optional < 2)
+        return KH_OK;
+    const kh_qnode **kids = malloc(2 * root->n_kids * sizeof *kids + sizeof *kids);
+    if (!kids)
+        return kh_fail(S->err, KH_ERR_NOMEM, "out of memory");
+    kh_qnode any, wrap;
+    memset(&any, 0, sizeof any);
+    memset(&wrap, 0, sizeof wrap);
+    any.kind = KH_Q_OR;
+    any.kids = (kh_qnode **)kids;
+    for (size_t i = 0; i < root->n_kids; i++)
+        if (!root->kids[i]->negated && root->kids[i]->field == KH_FIELD_TEXT)
+            kids[any.n_kids++] = root->kids[i];
+    const kh_qnode *or_root = &any;
+    if (optional < root->n_kids) { /* AND(OR(optional words), the required ones) */
+        wrap.kind = KH_Q_AND;
+        wrap.kids = (kh_qnode **)kids + root->n_kids;
+        wrap.kids[wrap.n_kids++] = &any;
+        for (size_t i = 0; i < root->n_kids; i++)
+            if (root->kids[i]->negated || root->kids[i]->field != KH_FIELD_TEXT)
+                wrap.kids[wrap.n_kids++] = root->kids[i];
+        or_root = &wrap;
+    }
+    /* a second collection, without facets or exact counts */
+    collector full = S->top;
+    size_t saved_total = S->total;
+    int saved_exact = S->total_exact;
+    const kh_search_options *saved_opt = S->opt;
+    kh_search_options relaxed = *saved_opt;
+    relaxed.facets = 0;
+    relaxed.count_total = 0;
+    S->opt = &relaxed;
+    S->top.n = 0;
+    S->top.cap = want + full.n > RERANK_DEPTH ? want + full.n : RERANK_DEPTH;
+    S->top.heap = malloc(S->top.cap * sizeof *S->top.heap);
+    S->kn = 0;
+    kh_status st = S->top.heap ? collect_all(S, or_root)
+                               : kh_fail(S->err, KH_ERR_NOMEM, "out of memory");
+    free(kids);
+    S->opt = saved_opt;
+    S->total = saved_total;
+    S->total_exact = saved_exact;
+    if (st != KH_OK) {
+        free(S->top.heap);
+        S->top = full;
+        return st;
+    }
+    cand *partial = S->top.heap;
+    size_t n_partial = S->top.n;
+    rerank_by_proximity(S, partial, n_partial, want + full.n);
+    sort_cands(&S->top, partial, n_partial);
+    cand *all = malloc((full.n + n_partial + 1) * sizeof *all);
+    if (!all) {
+        free(partial);
+        S->top = full;
+        return kh_fail(S->err, KH_ERR_NOMEM, "out of memory");
+    }
+    memcpy(all, full.heap, full.n * sizeof *all);
+    size_t n = full.n;
+    for (size_t i = 0; i < n_partial && n < want; i++) {
+        int dup = 0;
+        for (size_t k = 0; k < full.n && !dup; k++)
+            dup = full.heap[k].seg == partial[i].seg && full.heap[k].doc == partial[i].doc;
+        if (!dup)
+            all[n++] = partial[i];
+    }
+    free(partial);
+    free(full.heap);
+    S->top = full;
+    S->top.heap = all;
+    S->top.n = n;
+    return KH_OK;
+}
+
 static kh_status run(search *S, const char *query, kh_search_result *r)
 {
     const kh_search_options *opt = S->opt;
@@ -852,39 +980,19 @@ static kh_status run(search *S, const char *query, kh_search_result *r)
         for (size_t t = 0; t + 1 < nt; t++)
             S->max_boost += PROX_ADJACENT * (terms[t].idf < terms[t + 1].idf ? terms[t].idf : terms[t + 1].idf);
     }
-    for (size_t i = 0; i < S->ix->n_segs && S->st == KH_OK; i++) {
-        kh_segment *s = S->ix->segs[i];
-        if (!s->committed)
-            continue;
-        int oom = 0;
-        kh_match *m = kh_match_build(root, s, &S->stats, &oom);
-        if (oom) {
-            kh_match_free(m);
-            return kh_fail(S->err, KH_ERR_NOMEM, "out of memory");
-        }
-        if (!m)
-            continue;
-        collect_segment(S, m, (uint32_t)i);
-        int bad = kh_match_bad(m);
-        kh_match_free(m);
-        if (bad && S->st == KH_OK)
-            S->st = kh_fail(S->err, KH_ERR_CORRUPT, "%s: postings are damaged (run khabar check)",
-                            s->file.name);
-    }
-    if (S->st != KH_OK)
-        return S->st;
+    if ((st = collect_all(S, root)) != KH_OK)
+        return st;
 
     /* best first, proximity applied, then the requested page */
+    if (opt->sort == KH_SORT_RELEVANCE && S->q.root)
+        rerank_by_proximity(S, S->top.heap, S->top.n, want);
+    sort_cands(&S->top, S->top.heap, S->top.n);
+    size_t n_full = S->top.n;
+    if (S->top.n < want && opt->relax && opt->sort == KH_SORT_RELEVANCE && !opt->default_or && S->q.root &&
+        S->q.root->kind == KH_Q_AND && (st = complete_page(S, want, &n_full)) != KH_OK)
+        return st;
     cand *c = S->top.heap;
     size_t n = S->top.n;
-    if (opt->sort == KH_SORT_RELEVANCE && S->q.root)
-        rerank_by_proximity(S, c, n, want);
-    for (size_t i = 1; i < n; i++) /* insertion sort keeps this simple; n is small */
-        for (size_t j = i; j > 0 && better(&S->top, &c[j], &c[j - 1]); j--) {
-            cand t = c[j];
-            c[j] = c[j - 1];
-            c[j - 1] = t;
-        }
     r->total = S->total;
     r->total_exact = S->total_exact;
     if (n > opt->offset) {
@@ -897,6 +1005,7 @@ static kh_status run(search *S, const char *query, kh_search_result *r)
         gather_hl(S->q.root, &hl, 64);
         for (size_t i = 0; i < count; i++) {
             st = fill_hit(S, &c[opt->offset + i], &r->hits[i], &hl);
+            r->hits[i].partial = opt->offset + i >= n_full;
             r->n_hits = i + 1;
             if (st != KH_OK)
                 return st;
@@ -952,8 +1061,11 @@ kh_status kh_search(kh_index *ix, const char *query, const kh_search_options *op
         kh_search_result_free(r);
         return st;
     }
-    if (!r->total_exact && r->total < r->n_hits)
-        r->total = r->n_hits;
+    size_t full_hits = 0;
+    for (size_t i = 0; i < r->n_hits; i++)
+        full_hits += !r->hits[i].partial;
+    if (!r->total_exact && r->total < full_hits)
+        r->total = full_hits;
     *out = r;
     return KH_OK;
 }

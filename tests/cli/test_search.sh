@@ -39,6 +39,13 @@ grep -q '\[الهلال\]' "$T/out" || fail "human snippet does not mark the mat
 "$K" search --index "$T/ix" --facets --sort date 'النفط OR الهلال' >"$T/out"
 grep -q '^by source: alriyadh 2, aawsat 1$' "$T/out" || fail "human facets: $(grep '^by' "$T/out")"
 grep -q '^by day: 2015-07-21 1, 2015-07-22 1, 2015-08-01 1$' "$T/out" || fail "human day facets: $(grep '^by day' "$T/out")"
+# a short AND page is completed with partial matches, unless --strict
+"$K" search --index "$T/ix" --json 'الهلال الميزانية' >"$T/out" || fail "relaxed search status"
+grep -q '^{"total":0,' "$T/out" || fail "partial matches must not count: $(head -c 100 "$T/out")"
+expect_eq "$(grep -o '"partial":true' "$T/out" | wc -l)" 2 "partial hits"
+"$K" search --index "$T/ix" 'الهلال الميزانية' | grep -q 'some words missing' || fail "human output does not mark partial hits"
+"$K" search --index "$T/ix" --strict --json 'الهلال الميزانية' >/dev/null
+expect_eq "$?" 1 "--strict finds nothing"
 "$K" search --index "$T/ix" 'كلمةغيرموجودة' >/dev/null
 expect_eq "$?" 1 "no match"
 "$K" search --index "$T/ix" '(النفط' 2>"$T/err" >/dev/null

@@ -88,15 +88,18 @@ static const char *ids_opt(const char *query, const kh_search_options *opt)
     return last_ids;
 }
 
+/* Strict AND (no completion with partial matches) unless a test asks. */
 static const char *ids(const char *query)
 {
-    return ids_opt(query, NULL);
+    kh_search_options o;
+    kh_search_options_init(&o);
+    o.relax = 0;
+    return ids_opt(query, &o);
 }
 
-/* Sorted copy of the ids, for queries whose order is not the point. */
-static const char *ids_sorted(const char *query)
+/* Sorted copy of the last ids, for queries whose order is not the point. */
+static const char *sorted_last(void)
 {
-    ids(query);
     char *parts[32];
     size_t n = 0;
     char copy[512];
@@ -117,6 +120,12 @@ static const char *ids_sorted(const char *query)
         strcat(out, parts[i]);
     }
     return out;
+}
+
+static const char *ids_sorted(const char *query)
+{
+    ids(query);
+    return sorted_last();
 }
 
 int main(void)
@@ -223,6 +232,26 @@ int main(void)
             CHECK(!memcmp(h->snippet + h->highlights[1].start, "العالمية", strlen("العالمية")));
         }
     }
+
+    /* a short page of an AND query is completed with partial matches, after
+     * every full match; field words stay required */
+    kh_search_options_init(&o);
+    ids_opt("الهلال النفط", &o);
+    CHECK_STR(sorted_last(), "n1,n2,n3,n4");
+    CHECK_INT(last->total, 0);
+    CHECK(last->n_hits == 4 && last->hits[0].partial && last->hits[3].partial);
+    CHECK_STR(ids_opt("أسعار النفط العالمية", &o), "n1,n2,n4");
+    CHECK_INT(last->total, 1);
+    CHECK(last->n_hits == 3 && !last->hits[0].partial && last->hits[1].partial);
+    ids_opt("source:alriyadh النفط الهلال", &o);
+    CHECK_STR(sorted_last(), "n2,n3");
+    CHECK_INT(last->total, 0);
+    CHECK_STR(ids_opt("النفط الهلال -مباراة", &o), "n1,n2,n4");
+    o.limit = 1;
+    CHECK_STR(ids_opt("أسعار النفط العالمية", &o), "n1"); /* the page is full: nothing added */
+    kh_search_options_init(&o);
+    o.relax = 0;
+    CHECK_STR(ids_opt("الهلال النفط", &o), "");
 
     /* queries that are not really queries get an answer, not a crash */
     CHECK_STR(ids(""), "");
