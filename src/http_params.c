@@ -208,7 +208,8 @@ static int valid_day(const char *s)
     return d <= days[m - 1] + (m == 2 && leap);
 }
 
-static const char *const known_keys[] = {"q", "from", "to", "source", "author", "sort", "limit", "offset", "facets"};
+static const char *const known_keys[] = {"q",     "from",   "to",     "source", "author",
+                                         "sort",  "limit",  "offset", "facets", "strict"};
 
 /* Clips a value for quoting in a message without cutting a UTF-8 sequence. */
 static int clip(const char *s, int max)
@@ -232,7 +233,7 @@ int search_request_parse(const http_params *p, int strict, search_request *out, 
             while (k < sizeof known_keys / sizeof known_keys[0] && strcmp(known_keys[k], p->items[i].key))
                 k++;
             if (k == sizeof known_keys / sizeof known_keys[0])
-                return failf(msg, cap, "unknown parameter '%.*s' (known: q, from, to, source, author, sort, limit, offset, facets)",
+                return failf(msg, cap, "unknown parameter '%.*s' (known: q, from, to, source, author, sort, limit, offset, facets, strict)",
                              clip(p->items[i].key, 40), p->items[i].key);
         }
     }
@@ -259,6 +260,14 @@ int search_request_parse(const http_params *p, int strict, search_request *out, 
             out->lean = 1;
         else
             return failf(msg, cap, "facets must be 1 or 0, not '%.*s'", clip(v, 40), v);
+    }
+    if ((v = http_params_get(p, "strict"))) {
+        if (!strcmp(v, "1") || !strcmp(v, "true"))
+            out->strict = 1;
+        else if (!strcmp(v, "0") || !strcmp(v, "false"))
+            out->strict = 0;
+        else
+            return failf(msg, cap, "strict must be 1 or 0, not '%.*s'", clip(v, 40), v);
     }
     out->from = http_params_get(p, "from");
     if (out->from && !valid_day(out->from))

@@ -51,6 +51,7 @@ typedef struct search_request {
     kh_sort sort;
     size_t limit, offset;
     int lean;                          /* facets=0: no facets, total may be a lower bound */
+    int strict;                        /* strict=1: no partial matches after the full ones */
 } search_request;
 
 #define SEARCH_LIMIT_MAX 100

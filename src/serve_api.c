@@ -66,6 +66,7 @@ kh_status run_search(server *s, const search_request *req, int facets, size_t fa
      * (MaxScore): faster, and `total` becomes a lower bound. */
     opt.facets = facets && !req->lean;
     opt.count_total = !req->lean;
+    opt.relax = !req->strict;
     if (facet_limit)
         opt.facet_limit = facet_limit;
     char *query = search_request_query(req);
@@ -202,7 +203,7 @@ void api_search(server *s, const http_params *p, serve_response *r)
             sb_printf(b, "%s[%zu,%zu]", k ? "," : "", h->highlights[k].start, h->highlights[k].end);
         /* The same snippet as safe HTML with <mark>: byte offsets are
          * awkward in JavaScript, whose strings count UTF-16 units. */
-        sb_puts(b, "],\"snippet_html\":");
+        sb_printf(b, "],\"partial\":%s,\"snippet_html\":", h->partial ? "true" : "false");
         sbuf html;
         sb_init(&html);
         html_snippet(&html, h);

@@ -390,9 +390,15 @@ void page_search(server *s, const http_params *p, serve_response *r)
     sb_puts(b, "<div class=\"toolbar\">\n<p class=\"count\" role=\"status\">");
     if (browsing)
         sb_puts(b, "أحدث الأخبار · ");
-    count_results(b, res->total);
-    if (res->n_hits)
-        sb_printf(b, " · تعرض %zu–%zu", req.offset + 1, req.offset + res->n_hits);
+    size_t full = 0; /* hits holding every word; partial ones follow them */
+    while (full < res->n_hits && !res->hits[full].partial)
+        full++;
+    if (res->total == 0 && res->n_hits > 0)
+        sb_puts(b, "لا يوجد خبر يضم كل الكلمات");
+    else
+        count_results(b, res->total);
+    if (full)
+        sb_printf(b, " · تعرض %zu–%zu", req.offset + 1, req.offset + full);
     sb_puts(b, "</p>\n");
     if (!browsing) {
         sb_puts(b, "<p class=\"sort\">الترتيب: ");
@@ -431,10 +437,22 @@ void page_search(server *s, const http_params *p, serve_response *r)
             sb_puts(b, "<li>هذه الصفحة بعد آخر النتائج: <a href=\"/search?q=\">ابدأ من جديد</a>.</li>\n");
         sb_puts(b, "</ul>\n</div>\n");
     } else {
-        sb_printf(b, "<ol class=\"hits\" start=\"%zu\">\n", req.offset + 1);
-        for (size_t i = 0; i < res->n_hits; i++)
-            hit_html(b, &res->hits[i]);
-        sb_puts(b, "</ol>\n");
+        if (full) {
+            sb_printf(b, "<ol class=\"hits\" start=\"%zu\">\n", req.offset + 1);
+            for (size_t i = 0; i < full; i++)
+                hit_html(b, &res->hits[i]);
+            sb_puts(b, "</ol>\n");
+        }
+        if (full < res->n_hits) {
+            /* The engine completed a short page with articles holding only
+             * some of the words: said so, apart from the real matches. */
+            sb_puts(b, "<section class=\"partial\" aria-labelledby=\"partial-title\">\n"
+                       "<h2 id=\"partial-title\" class=\"section-title\">أخبار تضم بعض كلمات البحث فقط</h2>\n"
+                       "<ol class=\"hits\">\n");
+            for (size_t i = full; i < res->n_hits; i++)
+                hit_html(b, &res->hits[i]);
+            sb_puts(b, "</ol>\n</section>\n");
+        }
         pager(b, &req, res->total);
     }
     sb_puts(b, "</section>\n");
