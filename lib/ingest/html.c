@@ -46,6 +46,7 @@ typedef struct meta {
     kh_buf meta_author, ld_author;
     kh_buf ld_date, meta_date;
     kh_buf lang;
+    kh_buf ld_body;            /* JSON-LD articleBody: the text of pages built by scripts */
     int ld_article_seen;
     xmlNode *h1[MAX_H1];
     size_t n_h1;
@@ -56,7 +57,8 @@ typedef struct meta {
 
 #define META_BUFS(m) {&(m)->title_tag, &(m)->og_title, &(m)->ld_headline, &(m)->site, &(m)->ld_publisher, \
                      &(m)->ld_org, &(m)->app_name, &(m)->canonical, &(m)->og_url, &(m)->ld_url,         \
-                     &(m)->meta_author, &(m)->ld_author, &(m)->ld_date, &(m)->meta_date, &(m)->lang}
+                     &(m)->meta_author, &(m)->ld_author, &(m)->ld_date, &(m)->meta_date, &(m)->lang,  \
+                     &(m)->ld_body}
 
 static void meta_free(meta *m)
 {
@@ -205,6 +207,9 @@ static void ld_visit(meta *m, json_t *v, int depth)
         const char *url = ld_string(v, "url");
         set_once_str(&m->ld_url, url ? url : ld_string(v, "mainEntityOfPage"));
         set_once_str(&m->lang, ld_string(v, "inLanguage"));
+        json_t *body = json_object_get(v, "articleBody");
+        if (json_is_string(body) && !m->ld_body.len)   /* kept raw: its line breaks are paragraphs */
+            kh_buf_append(&m->ld_body, json_string_value(body), json_string_length(body));
     } else if (type_is(type, ORG_TYPES)) {
         set_once_str(&m->ld_org, ld_name(v));
     }
@@ -847,6 +852,21 @@ static kh_status fill_article(meta *m, xmlNode *root, const kh_html_hints *hints
     *too_deep = body.too_deep;
     if (st != KH_OK)
         goto out;
+    /* A page whose text is drawn by scripts shows nothing to read; its
+     * JSON-LD may still carry the text. */
+    if (a->n_blocks == 0 && m->ld_body.len) {
+        const char *p = m->ld_body.data, *end = p + m->ld_body.len;
+        while (p < end && st == KH_OK) {
+            const char *nl = memchr(p, '\n', (size_t)(end - p));
+            const char *line_end = nl ? nl : end;
+            st = kh_article_add_block(a, KH_BLOCK_PARAGRAPH, p, (size_t)(line_end - p));
+            p = nl ? nl + 1 : end;
+        }
+        if (st != KH_OK) {
+            kh_html_body_clear(&body);
+            goto out;
+        }
+    }
 
     /* visible evidence: the region holding the headline and the text,
      * looked for only when the page's data did not say */

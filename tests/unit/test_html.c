@@ -98,6 +98,20 @@ static void test_json_ld(void)
     free(p);
 }
 
+static void test_script_page(void)
+{
+    /* the text is drawn by scripts; JSON-LD articleBody still has it */
+    const char *html = "<html><head><title>خبر | موقع</title><script type=\"application/ld+json\">{\"@type\":"
+                       "\"NewsArticle\",\"headline\":\"خبر\",\"articleBody\":\"الفقرة الأولى من الخبر.\\n"
+                       "الفقرة الثانية من الخبر.\"}</script></head><body><div id=\"app\"></div>"
+                       "<script src=\"/app.js\"></script></body></html>";
+    kh_article a;
+    CHECK_INT(extract(html, NULL, &a, NULL), KH_OK);
+    CHECK_INT(a.n_blocks, 2);
+    CHECK_STR(a.n_blocks > 1 ? a.blocks[1].text : "", "الفقرة الثانية من الخبر.");
+    kh_article_clear(&a);
+}
+
 static void test_bylines(void)
 {
     kh_article a;
@@ -197,6 +211,7 @@ int main(void)
 {
     test_title_and_site();
     test_json_ld();
+    test_script_page();
     test_bylines();
     test_lang_and_url();
     test_detection();
