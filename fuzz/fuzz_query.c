@@ -63,7 +63,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         kh_error err;
         if (kh_search(ix, q, &opt, &r, &err) != KH_OK)
             continue;
-        if (r->n_hits > r->total || r->n_hits > opt.limit)
+        size_t full = 0;
+        for (size_t i = 0; i < r->n_hits; i++) {
+            if (i > 0 && r->hits[i - 1].partial && !r->hits[i].partial)
+                abort(); /* partial matches only follow the full ones */
+            full += !r->hits[i].partial;
+        }
+        if (full > r->total || r->n_hits > opt.limit)
             abort();
         for (size_t i = 0; i < r->n_hits; i++) {
             const kh_hit *h = &r->hits[i];
