@@ -66,6 +66,10 @@ size_t kh_stem_light(char *w, size_t len);
 /* kh_stem_light without moving bytes: the stem is w[*start .. *start + the
  * returned length). */
 size_t kh_stem_light_span(const char *w, size_t len, size_t *start);
+/* The hand-written root-initial stems the light stemmer never strips a
+ * proclitic from (stem.c), exposed for the test that each is its own stem. */
+extern const char *const kh_light_root_initial[];
+extern const size_t kh_light_root_initial_count;
 
 /* The stopword list as written (natural spelling, one entry per word). The
  * analyzer normalises it with its own profile and adds و/ف-prefixed forms. */

@@ -21,7 +21,7 @@
 /* Bumped whenever any rule changes the terms produced for some text, so that
  * an index built by an older analyzer is refused instead of silently missing
  * words. */
-#define KH_ANALYZER_VERSION 1
+#define KH_ANALYZER_VERSION 2
 
 typedef enum stemmer_kind { STEM_LIGHT, STEM_SNOWBALL, STEM_LIGHT10, STEM_NONE } stemmer_kind;
 

@@ -145,6 +145,125 @@ static int is_protected(const char *w, size_t len)
     return 0;
 }
 
+/* Single-letter proclitics: و and ف (and), ب (with, in), ل (for, to), ك (like).
+ * They are written attached to the next word (بمدرسة, لتحلية, وطالبة), and
+ * a query that leaves one out must still meet the article. Nothing in the
+ * letters tells the clitic from a root letter (وزير, بيان, لبنان, كتاب,
+ * فريق), so the rule is guarded: it removes at most two, one at a time, each
+ * only when three letters remain, and never from a word whose stem (the
+ * suffix rules applied) is one of the frequent root-initial stems below. The
+ * same function runs on queries and articles, so a word that loses a root
+ * letter loses it on both sides (برنامج -> رنامج everywhere); the list is for
+ * the words that would then meet a different word (وزارة -> زار "visited",
+ * واضح -> اضح, فيصل -> يصل "arrives") and for frequent stems whose longer
+ * forms would otherwise part from them (وطن / وطني). docs/analysis.md has
+ * the measurements. */
+/* KH_LIGHT_CLITICS and CLITIC_MIN_REST are overridden with -D only to
+ * measure variants (docs/analysis.md). */
+#ifndef KH_LIGHT_CLITICS
+#define KH_LIGHT_CLITICS "وبلفك"
+#endif
+#ifndef CLITIC_MIN_REST
+#define CLITIC_MIN_REST 3
+#endif
+#define CLITIC_MAX 2
+
+/* Normalised stems (what the suffix rules leave) that begin with a root
+ * letter looking like a proclitic: frequent news words and names, written by
+ * hand. Every entry is its own stem (a unit test checks it). */
+const char *const kh_light_root_initial[] = {
+    "واج", "واحد", "واد", "وارد", "واسع",
+    "واشنطن", "واصل", "واضح", "وافق", "واقع",
+    "والد", "وثيق", "وجه", "وجود", "وحد",
+    "ورق", "وزار", "وزراء", "وزن", "وزير",
+    "وساءل", "وسط", "وسيل", "وصف", "وصول",
+    "وضع", "وطن", "وظاءف", "وظيف", "وعد",
+    "وفا", "وفد", "وفق", "وقت", "وقف",
+    "وقود", "وكال", "وكيل", "ولا", "ولد",
+    "ولي", "وليد",
+    "باب", "بارز", "باريس", "باق", "باكست",
+    "بحث", "بحر", "بحرين", "بدء", "بدا",
+    "بدل", "برامج", "برنامج", "بريطانيا",
+    "بشار", "بشر", "بطاق", "بطال", "بطل",
+    "بطول", "بعث", "بغداد", "بقاء", "بكر",
+    "بلاد", "بلد", "بلغ", "بناء", "بنت",
+    "بندر", "بنك", "بواب", "بورص", "بيء",
+    "بيان", "بيت", "بيروت", "بيع", "بيوت",
+    "لاءح", "لاجء", "لازم", "لاعب", "لبنان",
+    "لجن", "لحظ", "لحوم", "لغه", "لقاء",
+    "لقب", "لندن", "لواء", "لون", "ليبيا",
+    "ليل",
+    "كاس", "كامل", "كبار", "كبير", "كتاب",
+    "كتب", "كره", "كشف", "كفاء", "كلف",
+    "كلم", "كلي", "كمال", "كمي", "كندا",
+    "كهرباء", "كوريا", "كويت", "كيان",
+    "فءه", "فاءز", "فارس", "فارق", "فاطم",
+    "فتح", "فتر", "فحص", "فراس", "فرص",
+    "فرع", "فرنسا", "فريق", "فصل", "فضل",
+    "فعال", "فقر", "فكر", "فلسط", "فندق",
+    "فنون", "فني", "فهد", "فواز", "فوز",
+    "فيصل", "فيلم",
+};
+const size_t kh_light_root_initial_count =
+    sizeof kh_light_root_initial / sizeof kh_light_root_initial[0];
+
+static int is_root_initial(const char *w, size_t len)
+{
+#ifdef KH_NO_ROOT_LIST /* measurement switch (docs/analysis.md) */
+    (void)w, (void)len;
+#else
+    for (size_t i = 0; i < kh_light_root_initial_count; i++) {
+        const char *r = kh_light_root_initial[i];
+        /* entries are short: compare the first two bytes before strlen */
+        if (r[0] == w[0] && r[1] == w[1] && strlen(r) == len && same_bytes(w, r, len))
+            return 1;
+    }
+#endif
+    return 0;
+}
+
+/* Does w begin with a letter of KH_LIGHT_CLITICS (all two-byte letters)? */
+static int starts_with_clitic(const char *w, size_t len)
+{
+    static const char clitics[] = KH_LIGHT_CLITICS;
+    if (len < 2)
+        return 0;
+    for (size_t i = 0; i + 1 < sizeof clitics; i += 2)
+        if (w[0] == clitics[i] && w[1] == clitics[i + 1])
+            return 1;
+    return 0;
+}
+
+/* The pronoun and suffix rules: the length of w[0..len) (n letters) without
+ * its suffixes; *n is updated. */
+static size_t strip_suffixes(const char *w, size_t len, size_t *n_letters)
+{
+    size_t n = *n_letters;
+    for (size_t i = 0; i < sizeof light_pronouns / sizeof light_pronouns[0]; i++) {
+        const affix *a = &light_pronouns[i];
+        if (n >= a->letters + 3 && ends_with(w, len, a->s, a->bytes)) {
+            len -= a->bytes;
+            n -= a->letters;
+            static const char teh[] = "ت", plural[] = "ات";
+            if (n >= 4 && ends_with(w, len, teh, sizeof teh - 1) &&
+                !ends_with(w, len, plural, sizeof plural - 1)) {
+                len -= sizeof teh - 1;
+                n--;
+            }
+            break;
+        }
+    }
+    for (size_t i = 0; i < sizeof light_suffixes / sizeof light_suffixes[0]; i++) {
+        const guarded_affix *g = &light_suffixes[i];
+        if (n >= g->a.letters + g->min_stem && ends_with(w, len, g->a.s, g->a.bytes)) {
+            len -= g->a.bytes;
+            n -= g->a.letters;
+        }
+    }
+    *n_letters = n;
+    return len;
+}
+
 size_t kh_stem_light(char *w, size_t len)
 {
     size_t start;
@@ -171,33 +290,22 @@ size_t kh_stem_light_span(const char *word, size_t len, size_t *start)
             break;
         }
     }
+    for (int stripped = 0; stripped < CLITIC_MAX && n >= 1 + CLITIC_MIN_REST &&
+                           starts_with_clitic(w, len) && !is_protected(w, len);
+         stripped++) {
+        size_t m = n;
+        if (is_root_initial(w, strip_suffixes(w, len, &m)))
+            break;
+        w += 2;
+        *start += 2;
+        len -= 2;
+        n--;
+    }
     if (is_protected(w, len))
         return len;
     /* عبدالله and its kind end in ه that is not a suffix */
     static const char allah[] = "الله";
     if (ends_with(w, len, allah, sizeof allah - 1))
         return len;
-
-    for (size_t i = 0; i < sizeof light_pronouns / sizeof light_pronouns[0]; i++) {
-        const affix *a = &light_pronouns[i];
-        if (n >= a->letters + 3 && ends_with(w, len, a->s, a->bytes)) {
-            len -= a->bytes;
-            n -= a->letters;
-            static const char teh[] = "ت", plural[] = "ات";
-            if (n >= 4 && ends_with(w, len, teh, sizeof teh - 1) &&
-                !ends_with(w, len, plural, sizeof plural - 1)) {
-                len -= sizeof teh - 1;
-                n--;
-            }
-            break;
-        }
-    }
-    for (size_t i = 0; i < sizeof light_suffixes / sizeof light_suffixes[0]; i++) {
-        const guarded_affix *g = &light_suffixes[i];
-        if (n >= g->a.letters + g->min_stem && ends_with(w, len, g->a.s, g->a.bytes)) {
-            len -= g->a.bytes;
-            n -= g->a.letters;
-        }
-    }
-    return len;
+    return strip_suffixes(w, len, &n);
 }

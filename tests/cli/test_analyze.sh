@@ -47,8 +47,8 @@ same "له اير " "light10 is Lucene's" -- terms --stemmer light10 'الله �
 same "الله ايران " "light guards names" -- terms --stemmer light 'الله إيران'
 same "مفاوض مفاوضا " "snowball as the library gives it" -- terms --stemmer=snowball 'المفاوضات مفاوضات'
 same "المفاوضات " "none" -- terms --stemmer none 'المفاوضات'
-same "khabar-ar/1 light" "--id" -- "$KHABAR" analyze --id
-same "khabar-ar/1 snowball" "--id snowball" -- "$KHABAR" analyze --id --stemmer snowball
+same "khabar-ar/2 light" "--id" -- "$KHABAR" analyze --id
+same "khabar-ar/2 snowball" "--id snowball" -- "$KHABAR" analyze --id --stemmer snowball
 
 # help teaches: usage, the format, every stemmer, an example
 status 0 "--help" -- "$KHABAR" analyze --help
