@@ -584,6 +584,7 @@ typedef struct visible {
     char *time_attr;       /* a <time datetime> */
     char *author;
     int want_date, want_author;   /* only what better evidence did not give */
+    xmlNode *date_node;    /* the element the visible date was read from */
 } visible;
 
 static int is_author_box(const xmlNode *n)
@@ -706,13 +707,56 @@ static void visible_walk(visible *v, xmlNode *n, const xmlNode *skip, int depth)
                 kh_text_clean(raw.data, raw.len, &clean);
                 if (clean.len && clean.len <= VISIBLE_MAX_TEXT && !kh_buf_failed(&clean) &&
                     !(kh_html_is(c, "a") && is_label_link(c)))
+                {
+                    int had_date = v->date_raw != NULL;
                     scan_segments(v, clean.data, author_box);
+                    if (!had_date && v->date_raw)
+                        v->date_node = c;
+                }
                 kh_buf_free(&clean);
             }
             kh_buf_free(&raw);
         }
         visible_walk(v, c, skip, depth + 1);
     }
+}
+
+/* Words of times and counters that stand beside dates in meta lines and
+ * are not names ("منذ ساعتين", "قراءة 3 دقائق"). */
+static int is_meta_phrase(const char *text)
+{
+    static const char *const words[] = {"منذ", "دقيقة", "دقائق", "دقيقتان", "ساعة", "ساعات", "ساعتين", "يوم",
+                                        "أيام", "قراءة", "تعليق", "تعليقات", "مشاهدة", "آخر تحديث", "تحديث",
+                                        "نشر", "حجم الخط", "طباعة", NULL};
+    for (const char *const *w = words; *w; w++)
+        if (strstr(text, *w))
+            return 1;
+    return 0;
+}
+
+/* An unmarked byline: a name of two to four words standing in the same
+ * meta line as the visible date ("سارة القحطاني · 14 يناير 2026"), not a
+ * link into a section, not a time or counter. One word is not taken: that
+ * is how section labels («اقتصاد», «منوعات») look. */
+static char *name_beside_date(const xmlNode *date_node, const char *site)
+{
+    const xmlNode *line = date_node ? date_node->parent : NULL;
+    if (!line || line->type != XML_ELEMENT_NODE)
+        return NULL;
+    for (const xmlNode *c = line->children; c; c = c->next) {
+        if (c == date_node || c->type != XML_ELEMENT_NODE || kh_html_is(c, "time") || is_label_link(c) ||
+            has_label_link(c, 0) || kh_html_classify(c) == KH_HTML_JUNK)
+            continue;
+        char *t = node_text(c);
+        if (t) {
+            size_t words = words_in(t, strlen(t));
+            if (words >= 2 && words <= 4 && kh_html_is_name(t) && !is_meta_phrase(t) &&
+                !same_site(t, strlen(t), site))
+                return t;
+        }
+        free(t);
+    }
+    return NULL;
 }
 
 static xmlNode *common_ancestor(xmlNode *a, xmlNode *b)
@@ -872,7 +916,7 @@ static kh_status fill_article(meta *m, xmlNode *root, const kh_html_hints *hints
      * looked for only when the page's data did not say */
     int author_known = m->ld_author.len || (m->meta_author.len && kh_html_is_name(m->meta_author.data) &&
                                             !same_site(m->meta_author.data, m->meta_author.len, site));
-    visible v = {NULL, NULL, NULL, !(m->ld_date.len || m->meta_date.len), !author_known};
+    visible v = {NULL, NULL, NULL, !(m->ld_date.len || m->meta_date.len), !author_known, NULL};
     xmlNode *area = NULL;
     if (h1 && body.main) {
         area = common_ancestor(h1, body.main);
@@ -896,9 +940,9 @@ static kh_status fill_article(meta *m, xmlNode *root, const kh_html_hints *hints
     }
     if (body.main && ((v.want_date && !v.date_raw) || (v.want_author && !v.author))) {
         /* the top of the container itself (its meta boxes) */
-        visible w = {NULL, NULL, NULL, v.want_date, v.want_author};
+        visible w = {NULL, NULL, NULL, v.want_date, v.want_author, NULL};
         visible_walk(&w, body.main, NULL, 0);
-        if (!v.date_raw) { v.date_raw = w.date_raw; w.date_raw = NULL; }
+        if (!v.date_raw) { v.date_raw = w.date_raw; w.date_raw = NULL; v.date_node = w.date_node; }
         if (!v.author) { v.author = w.author; w.author = NULL; }
         if (!v.time_attr) { v.time_attr = w.time_attr; w.time_attr = NULL; }
         free(w.date_raw); free(w.author); free(w.time_attr);
@@ -931,6 +975,20 @@ static kh_status fill_article(meta *m, xmlNode *root, const kh_html_hints *hints
         author = v.author;
     else if (body.byline)
         author = body.byline;
+    char *beside = NULL;
+    if (!author && v.want_author) {
+        /* the date may come from the page's data; find the visible one to
+         * look beside it */
+        if (!v.date_node && area) {
+            visible w = {NULL, NULL, NULL, 1, 0, NULL};
+            visible_walk(&w, area, NULL, 0);
+            v.date_node = w.date_node;
+            free(w.date_raw);
+            free(w.time_attr);
+            free(w.author);
+        }
+        author = beside = name_beside_date(v.date_node, site);
+    }
     if (st == KH_OK && author) {
         const char *name = kh_html_byline_name(author);
         st = kh_article_set(&a->author, name ? name : author, strlen(name ? name : author));
@@ -940,6 +998,7 @@ static kh_status fill_article(meta *m, xmlNode *root, const kh_html_hints *hints
     free(v.date_raw);
     free(v.author);
     free(v.time_attr);
+    free(beside);
     kh_html_body_clear(&body);
 out:
     free(title);

@@ -130,6 +130,19 @@ static void test_bylines(void)
     CHECK_INT(extract(p, NULL, &a, NULL), KH_OK);
     CHECK_STR(a.author, "ريم سالم");
     kh_article_clear(&a);
+    /* an unmarked name beside the visible date is the byline; a one-word
+     * label there is not */
+    snprintf(p, 4096, "<html><body><h1>عنوان</h1><div><span>سارة القحطاني</span><span>14 يناير 2026</span></div>"
+             "<div class=\"x\">%s%s</div></body></html>", PARA1, PARA2);
+    CHECK_INT(extract(p, NULL, &a, NULL), KH_OK);
+    CHECK_STR(a.author, "سارة القحطاني");
+    CHECK_STR(a.published, "2026-01-14T00:00:00");
+    kh_article_clear(&a);
+    snprintf(p, 4096, "<html><body><h1>عنوان</h1><div><span>اقتصاد</span><span>منذ ساعتين</span><span>14 يناير 2026"
+             "</span></div><div class=\"x\">%s%s</div></body></html>", PARA1, PARA2);
+    CHECK_INT(extract(p, NULL, &a, NULL), KH_OK);
+    CHECK(a.author == NULL);
+    kh_article_clear(&a);
     /* a visible dateline in the body's first lines is the date, not text */
     snprintf(p, 4096, "<html><body><h1>عنوان</h1><div class=\"story\"><p>الاثنين 5 يناير 2026 - 10:15 ص</p>%s%s"
              "</div></body></html>", PARA1, PARA2);
