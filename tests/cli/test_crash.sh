@@ -14,9 +14,9 @@ T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 fails=0
 fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
-EVERY=1500
+EVERY=1000
 ROUNDS=${KH_CRASH_ROUNDS:-20}
-zcat "$CORPUS" | head -n 12000 >"$T/corpus.jsonl"
+zcat "$CORPUS" | head -n 8000 >"$T/corpus.jsonl"
 
 # how long a whole ingest takes here, to spread the kills over it
 # (and readers keep searching meanwhile, seeing ever newer commits)
@@ -72,8 +72,8 @@ for round in $(seq 1 "$ROUNDS"); do
   fi
   "$K" search --index "$ix" --json 'السعودية' >/dev/null 2>&1
   [ $? -le 1 ] || fail "round $round: search fails after the crash"
-  # the writer's lock died with it: a new writer can continue (every 5th round: it is slow)
-  if [ $((round % 5)) -ne 0 ]; then
+  # the writer's lock died with it: a new writer can continue (every 10th round: it is slow)
+  if [ $((round % 10)) -ne 0 ]; then
     echo "round $round: killed at ${delay_ms} ms; $last articles reported committed; index holds $got"
     rm -rf "$ix"
     continue
