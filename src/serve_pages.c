@@ -536,6 +536,90 @@ static const char *results_path(const char *referer)
     return strlen(p) < 2048 ? p : NULL;
 }
 
+/* The words of a headline as an OR query: every ASCII character that is not
+ * a letter or digit becomes a space (so no quote, colon, minus or bracket
+ * can turn into query syntax), and the operator word OR is dropped. */
+static char *related_query(const char *title)
+{
+    size_t n = strlen(title);
+    char *q = malloc(n + 1);
+    if (!q)
+        return NULL;
+    for (size_t i = 0; i <= n; i++) {
+        unsigned char c = (unsigned char)title[i];
+        int keep = c == 0 || c >= 0x80 || (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+        q[i] = keep ? (char)c : ' ';
+    }
+    for (char *p = strstr(q, "OR"); p; p = strstr(p + 2, "OR"))
+        if ((p == q || p[-1] == ' ') && (p[2] == ' ' || p[2] == '\0'))
+            p[0] = p[1] = ' ';
+    return q;
+}
+
+/* "More on this": the articles closest to this one's headline, the article
+ * itself left out. Best effort: on any failure the section is omitted. */
+static void related_articles(server *s, const kh_article *a, sbuf *b)
+{
+    if (!a->title)
+        return;
+    char *q = related_query(a->title);
+    if (!q)
+        return;
+    kh_search_options opt;
+    kh_search_options_init(&opt);
+    opt.limit = 12; /* room for the article itself and syndicated copies */
+    opt.default_or = 1;
+    opt.count_total = 0;
+    opt.facets = 0;
+    opt.snippets = 0;
+    kh_error err;
+    kh_search_result *res = NULL;
+    index_slot *slot = pool_checkout(&s->pool, &err);
+    kh_status st = slot ? kh_search(slot->ix, q, &opt, &res, &err) : KH_ERR_LOCKED;
+    if (slot)
+        pool_checkin(&s->pool, slot);
+    free(q);
+    if (st != KH_OK)
+        return;
+    size_t shown = 0;
+    const char *titles[4];
+    for (size_t i = 0; i < res->n_hits && shown < 4; i++) {
+        const kh_hit *h = &res->hits[i];
+        if (!h->id || (a->id && !strcmp(h->id, a->id)) || (h->title && !strcmp(h->title, a->title)))
+            continue; /* itself, or a syndicated copy of it */
+        int seen = 0;
+        for (size_t k = 0; k < shown && h->title; k++)
+            seen |= !strcmp(titles[k], h->title);
+        if (seen)
+            continue; /* one story published by several sources: list it once */
+        titles[shown] = h->title ? h->title : "";
+        if (!shown++)
+            sb_puts(b, "<aside class=\"related\" aria-labelledby=\"related-title\">\n"
+                       "<h2 id=\"related-title\" class=\"section-title\">أخبار ذات صلة</h2>\n<ul>\n");
+        sb_puts(b, "<li><a href=\"");
+        article_href(b, h->id);
+        sb_puts(b, "\">");
+        sb_html(b, h->title ? h->title : "(بلا عنوان)");
+        sb_puts(b, "</a><span class=\"meta\">");
+        if (h->source) {
+            sb_puts(b, "<span class=\"src\">");
+            sb_html(b, h->source);
+            sb_puts(b, "</span>");
+        }
+        if (h->published) {
+            sb_puts(b, "<time datetime=\"");
+            sb_html(b, h->published);
+            sb_puts(b, "\">");
+            date_ar(b, h->published, 0, 0);
+            sb_puts(b, "</time>");
+        }
+        sb_puts(b, "</span></li>\n");
+    }
+    if (shown)
+        sb_puts(b, "</ul>\n</aside>\n");
+    kh_search_result_free(res);
+}
+
 void page_article(server *s, const char *id, const char *referer, serve_response *r)
 {
     kh_error err;
@@ -639,7 +723,9 @@ void page_article(server *s, const char *id, const char *referer, serve_response
         sb_html(b, a.source);
         sb_puts(b, "</a></p>\n");
     }
-    sb_puts(b, "</footer>\n</article>\n</div>\n");
+    sb_puts(b, "</footer>\n</article>\n");
+    related_articles(s, &a, b);
+    sb_puts(b, "</div>\n");
     page_foot(b);
     kh_article_clear(&a);
 }

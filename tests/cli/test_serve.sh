@@ -131,6 +131,10 @@ req GET "$U/article/$id" -H "Referer: http://127.0.0.1:1/search?q=%D8%A7&sort=da
 expect_body '<p class="back"><a href="/search?q=%D8%A7&amp;sort=date">' "article page links back to the results"
 req GET "$U/article/$id" -H "Referer: https://evil.example/phish?x"
 checks=$((checks + 1)); grep -q 'class="back"' "$T/body" && fail "a foreign Referer must not give a back link"
+req GET "$U/article/$(enc 'http://example.com/news/1')"
+expect_body '<h2 id="related-title" class="section-title">أخبار ذات صلة</h2>' "article page: related articles"
+expect_body '">الاقتصاد السعودي ينمو</a>' "related: an article sharing the headline's words"
+checks=$((checks + 1)); grep -q '">ارتفاع أسعار النفط في الأسواق العالمية</a><span' "$T/body" && fail "related lists the article itself"
 req GET "$U/api/articles/0000000000000000"
 expect_error 404 not_found "no article has this id or url" "unknown article"
 
