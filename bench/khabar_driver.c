@@ -162,6 +162,20 @@ static query *read_queries(const char *path, size_t *nq)
     return q;
 }
 
+/* mkdir -p */
+static void make_dirs(const char *path)
+{
+    char p[4096];
+    snprintf(p, sizeof p, "%s", path);
+    for (char *s = p + 1; *s; s++)
+        if (*s == '/') {
+            *s = '\0';
+            mkdir(p, 0755);
+            *s = '/';
+        }
+    mkdir(p, 0755);
+}
+
 static int do_search(const char *dir, const char *out, const char *jobs)
 {
     kh_error err;
@@ -170,7 +184,7 @@ static int do_search(const char *dir, const char *out, const char *jobs)
         fprintf(stderr, "%s\n", err.message);
         return 1;
     }
-    mkdir(out, 0755);
+    make_dirs(out);
     FILE *jf = fopen(jobs, "r");
     if (!jf) {
         fprintf(stderr, "%s: %s\n", jobs, strerror(errno));
@@ -267,7 +281,7 @@ int main(int argc, char **argv)
         kh_analyzer *an;
         kh_error err;
         if (kh_analyzer_new(NULL, &an, &err) == KH_OK) {
-            printf("khabar %s (%s), BM25 + proximity, title x3\n", KH_VERSION_STRING, kh_analyzer_id(an));
+            printf("khabar %s (%s), BM25 + proximity, title x6\n", KH_VERSION_STRING, kh_analyzer_id(an));
             kh_analyzer_free(an);
         }
         return 0;
