@@ -96,8 +96,13 @@ kh_status kh_segment_open(const char *dir, const char *name, uint64_t del_gen, k
     /* META */
     if ((st = kh_sfile_section(&s->file, KH_SEC_META, 1, &p, &len, err)) != KH_OK)
         goto fail;
-    if (len != 20 || kh_get_u32(p) != KH_SEGMENT_FORMAT) {
-        st = corrupt(s, err, "unknown segment format");
+    if (len != 20) {
+        st = corrupt(s, err, "segment header damaged");
+        goto fail;
+    }
+    if (kh_get_u32(p) != KH_SEGMENT_FORMAT) {
+        st = kh_fail(err, KH_ERR_MISMATCH, "%s: segment format %u, this build reads format %d: rebuild the index",
+                     s->file.name, kh_get_u32(p), KH_SEGMENT_FORMAT);
         goto fail;
     }
     s->n_docs = kh_get_u32(p + 4);
