@@ -69,6 +69,10 @@ enum {
     TC_TWO_BYTES = 128, /* class2 only: a valid two-byte sequence (else an invalid lead byte) */
 };
 
+#ifndef LOOKAHEAD
+#define LOOKAHEAD 8          /* power of two; 4 and 8 measured best */
+#endif
+
 /* A token found by the tokenizer, not yet looked up. */
 typedef struct scanned {
     size_t start, end;
@@ -104,11 +108,13 @@ struct kh_analyzer {
     size_t len, pos;
     uint32_t position;
 
-    /* The tokenizer runs one token ahead: the next token is scanned, hashed
-     * and its cache set prefetched before the current one is looked up, so
-     * the memory latency of one lookup overlaps the work on another. */
-    int ahead_valid;
-    scanned ahead;
+    /* The tokenizer runs LOOKAHEAD tokens ahead: a token is scanned, hashed
+     * and its cache set prefetched that many tokens before it is looked up,
+     * so the memory latency of the lookups overlaps the scanning (one token
+     * ahead was not enough: the lookup still waited on memory). */
+    scanned ahead[LOOKAHEAD];
+    unsigned ahead_first, ahead_count;
+    int scan_done;
 
     /* the term of the last token when it did not come from the cache */
     char term[KH_TERM_MAX + 8];
@@ -346,7 +352,8 @@ void kh_analyzer_start(kh_analyzer *a, const char *text, size_t len)
     a->len = text ? len : 0;
     a->pos = 0;
     a->position = 0;
-    a->ahead_valid = 0;
+    a->ahead_first = a->ahead_count = 0;
+    a->scan_done = 0;
 }
 
 /* The tokenizer class of the character at u[pos] (pos < len) and its length
@@ -481,12 +488,17 @@ static inline int scan_next(kh_analyzer *a, scanned *t)
 int kh_analyzer_next_token(kh_analyzer *a, kh_token *tok)
 {
     for (;;) {
-        scanned cur;
-        if (a->ahead_valid)
-            cur = a->ahead;
-        else if (!scan_next(a, &cur))
+        while (a->ahead_count < LOOKAHEAD && !a->scan_done) {
+            if (scan_next(a, &a->ahead[(a->ahead_first + a->ahead_count) & (LOOKAHEAD - 1)]))
+                a->ahead_count++;
+            else
+                a->scan_done = 1;
+        }
+        if (a->ahead_count == 0)
             return 0;
-        a->ahead_valid = scan_next(a, &a->ahead);
+        const scanned cur = a->ahead[a->ahead_first];
+        a->ahead_first = (a->ahead_first + 1) & (LOOKAHEAD - 1);
+        a->ahead_count--;
 
         const char *surface = a->text + cur.start;
         size_t slen = cur.end - cur.start;

@@ -250,7 +250,10 @@ static void test_stemmers(void)
         size_t m = kh_stem_light(w, n);
         if (m != n || memcmp(w, kh_light_root_initial[i], n) != 0)
             CHECK_STR(kh_light_root_initial[i], "(its own stem)");
+        if (i > 0 && strcmp(kh_light_root_initial[i - 1], kh_light_root_initial[i]) >= 0)
+            CHECK_STR(kh_light_root_initial[i], "(sorted after the previous entry)");
     }
+    CHECK_INT((int)kh_light_root_initial_count, 143);
     kh_analyzer_free(light);
 
     kh_analyzer *sb = make("snowball");
