@@ -15,8 +15,9 @@
  *   author     JSON-LD author (a person, not the publisher); <meta
  *              name=author>; a byline box (class author/byline, rel=author,
  *              itemprop=author) near the headline; a byline line at the
- *              top of the body ("كتب:", "بقلم" ...). Category and tag links
- *              are never authors.
+ *              top of the body ("كتب:", "بقلم" ...); an unmarked name of two
+ *              to four words beside the visible date. Category and tag
+ *              links are never authors.
  *   source     og:site_name; JSON-LD publisher; application-name; the
  *              suffix removed from the title; the host of the URL.
  *   url        <link rel=canonical>; og:url; JSON-LD url; the caller's URL.
