@@ -90,6 +90,18 @@ expect_grep "$WORK/err" "damaged.warc: record 4 at byte offset $offset: not a WA
 expect_status 0 "WARC 1.0" -- "$KHABAR" extract -q "$WORK/old.warc"
 expect_grep "$WORK/out" '"url":"https://old.example/a"' "WARC 1.0 uri"
 
+# A gzip Content-Encoding inside the response is undone like a gzip file.
+python3 - "$PAGES" "$WORK" <<'PY'
+import gzip, sys
+body = gzip.compress(open(f"{sys.argv[1]}/dateline-only.html", "rb").read())
+http = b"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nContent-Encoding: gzip\r\n\r\n" + body
+rec = (f"WARC/1.1\r\nWARC-Type: response\r\nWARC-Target-URI: https://g.example/1\r\n"
+       f"Content-Length: {len(http)}\r\n\r\n").encode() + http + b"\r\n\r\n"
+open(f"{sys.argv[2]}/gz-body.warc", "wb").write(rec)
+PY
+expect_status 0 "gzip content-encoding" -- "$KHABAR" extract -q "$WORK/gz-body.warc"
+expect_grep "$WORK/out" '"author":"كريم بن عمر"' "gzip body decoded"
+
 # Errors inside a record name the record.
 python3 - "$WORK" <<'PY'
 import sys
