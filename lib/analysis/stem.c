@@ -241,10 +241,35 @@ static int starts_with_clitic(const char *w, size_t len)
 
 /* The pronoun and suffix rules: the length of w[0..len) (n letters) without
  * its suffixes; *n is updated. */
+/* The two bytes of the letter ending (or starting) w, as one number, for
+ * quick rejection before the affix loops: every affix below is Arabic
+ * letters, two bytes each. */
+static inline unsigned last_letter(const char *w, size_t len)
+{
+    return len >= 2 ? (unsigned)(unsigned char)w[len - 2] << 8 | (unsigned char)w[len - 1] : 0;
+}
+
+static inline unsigned first_letter(const char *w, size_t len)
+{
+    return len >= 2 ? (unsigned)(unsigned char)w[0] << 8 | (unsigned char)w[1] : 0;
+}
+
+#define L_ALEF 0xD8A7u  /* ا */
+#define L_BEH 0xD8A8u   /* ب */
+#define L_FEH 0xD981u   /* ف */
+#define L_KAF 0xD983u   /* ك */
+#define L_LAM 0xD984u   /* ل */
+#define L_MEEM 0xD985u  /* م */
+#define L_NOON 0xD986u  /* ن */
+#define L_WAW 0xD988u   /* و */
+
 static size_t strip_suffixes(const char *w, size_t len, size_t *n_letters)
 {
     size_t n = *n_letters;
-    for (size_t i = 0; i < sizeof light_pronouns / sizeof light_pronouns[0]; i++) {
+    unsigned last = last_letter(w, len);
+    /* the pronouns end in ا, م or ن */
+    int pronoun = last == L_ALEF || last == L_MEEM || last == L_NOON;
+    for (size_t i = 0; pronoun && i < sizeof light_pronouns / sizeof light_pronouns[0]; i++) {
         const affix *a = &light_pronouns[i];
         if (n >= a->letters + 3 && ends_with(w, len, a->s, a->bytes)) {
             len -= a->bytes;
@@ -284,7 +309,11 @@ size_t kh_stem_light_span(const char *word, size_t len, size_t *start)
         return len;
     const char *w = word;
     size_t n = letters(w, len);
-    for (size_t i = 0; i < sizeof light_prefixes / sizeof light_prefixes[0]; i++) {
+    /* the prefixes start with ا و ف ب ك ل */
+    unsigned first = first_letter(w, len);
+    int prefix = first == L_ALEF || first == L_WAW || first == L_FEH || first == L_BEH ||
+                 first == L_KAF || first == L_LAM;
+    for (size_t i = 0; prefix && i < sizeof light_prefixes / sizeof light_prefixes[0]; i++) {
         const affix *a = &light_prefixes[i];
         if (n >= a->letters + 2 && starts_with(w, len, a->s, a->bytes)) {
             /* the stem starts after the prefix: no bytes move */
