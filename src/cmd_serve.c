@@ -7,9 +7,12 @@
  * limits, authentication, and response headers. The handlers live in
  * serve_api.c and serve_pages.c.
  *
- * No global state: SIGINT and SIGTERM are blocked in every thread and
- * collected by sigwait() in the main thread, which then stops the daemon
- * (in-flight requests finish) and frees everything. */
+ * SIGINT and SIGTERM stop it: their handler writes the signal's number to a
+ * pipe that the main thread waits on, which then stops the daemon (in-flight
+ * requests finish) and frees everything. A handler rather than sigwait():
+ * a process-directed signal may be delivered to any thread that does not
+ * block it, and libmicrohttpd's threads are not ours to mask, so only a
+ * handler is sure to see it. */
 #include <errno.h>
 #include <getopt.h>
 #include <netdb.h>
@@ -56,6 +59,22 @@ static void serve_usage(FILE *out)
         "Example:\n"
         "  khabar serve --index news --port 8080\n"
         "  curl 'http://127.0.0.1:8080/api/search?q=%%D8%%A7%%D9%%84%%D9%%86%%D9%%81%%D8%%B7&limit=3'\n");
+}
+
+/* ---- stopping ------------------------------------------------------------ */
+
+/* The only global state of the server, as the signal handler needs it: the
+ * write end of the stop pipe, set once before the handler is installed. */
+static int stop_pipe_write = -1;
+
+static void on_stop_signal(int sig)
+{
+    int saved = errno;
+    unsigned char b = (unsigned char)sig;
+    if (write(stop_pipe_write, &b, 1) < 0) {
+        /* the pipe is full: a stop is already pending */
+    }
+    errno = saved;
 }
 
 /* ---- per-request state --------------------------------------------------- */
@@ -532,13 +551,22 @@ int cmd_serve(int argc, char **argv)
         return 2;
     }
 
-    /* Block the stop signals before any thread starts, so that every worker
-     * inherits the mask and only sigwait() below receives them. */
-    sigset_t stop;
-    sigemptyset(&stop);
-    sigaddset(&stop, SIGINT);
-    sigaddset(&stop, SIGTERM);
-    pthread_sigmask(SIG_BLOCK, &stop, NULL);
+    int stop_pipe[2];
+    if (pipe(stop_pipe) != 0) {
+        fprintf(stderr, "khabar serve: pipe: %s\n", strerror(errno));
+        freeaddrinfo(ai);
+        pool_free(&s.pool);
+        free(s.write_token);
+        return 1;
+    }
+    stop_pipe_write = stop_pipe[1];
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_stop_signal;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = SA_RESTART;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
 
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ERROR_LOG;
@@ -561,6 +589,10 @@ int cmd_serve(int argc, char **argv)
     if (!d) {
         fprintf(stderr, "khabar serve: cannot listen on %s port %llu (in use, or not an address of this machine?)\n",
                 host, port);
+        signal(SIGINT, SIG_DFL);
+        signal(SIGTERM, SIG_DFL);
+        close(stop_pipe[0]);
+        close(stop_pipe[1]);
         pool_free(&s.pool);
         free(s.write_token);
         return 1;
@@ -577,10 +609,15 @@ int cmd_serve(int argc, char **argv)
            bound, dir, stats.articles, (unsigned)threads, s.write_token ? "on" : "off");
     fflush(stdout);
 
-    int sig = 0;
-    sigwait(&stop, &sig);
+    unsigned char sig = 0;
+    while (read(stop_pipe[0], &sig, 1) < 0 && errno == EINTR)
+        ;
     fprintf(stderr, "khabar serve: %s: stopping\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
     MHD_stop_daemon(d);
+    signal(SIGINT, SIG_DFL);
+    signal(SIGTERM, SIG_DFL);
+    close(stop_pipe[0]);
+    close(stop_pipe[1]);
     pthread_mutex_destroy(&s.write_mu);
     pool_free(&s.pool);
     free(s.write_token);
