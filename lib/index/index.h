@@ -36,4 +36,10 @@ struct kh_index {
     int dirty;                      /* changes since the last commit */
 };
 
+/* Shared by index.c and commit.c. */
+void kh_index_close_segments(kh_index *ix);
+kh_status kh_index_push_segment(kh_index *ix, kh_segment *s, kh_error *err);
+/* Removes files no commit refers to (writer only). */
+void kh_index_collect_garbage(kh_index *ix);
+
 #endif

@@ -1,0 +1,398 @@
+/* commit.c — changing an index: adding and deleting articles, flushing
+ * buffers into segments, committing, merging (docs/index.md: "A commit,
+ * step by step"). Opening, reading and checking are in index.c. */
+#include "index/index.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "index/file.h"
+#include "index/postings.h"
+#include "util/error.h"
+
+/* A commit that leaves more segments than this merges the smallest ones. */
+#define MAX_SEGMENTS 10
+
+static int mark_pending(kh_segment *s, uint32_t doc)
+{
+    size_t n = (s->n_docs + 7) / 8;
+    if (!s->pending) {
+        s->pending = calloc(n ? n : 1, 1);
+        if (!s->pending)
+            return -1;
+        if (s->del)
+            memcpy(s->pending, s->del, n);
+        s->n_pending_deleted = s->n_deleted;
+    }
+    if (!(s->pending[doc >> 3] >> (doc & 7) & 1)) {
+        s->pending[doc >> 3] |= (uint8_t)(1u << (doc & 7));
+        s->n_pending_deleted++;
+        return 1;
+    }
+    return 0;
+}
+
+/* Deletes, in every segment (pending), the documents holding term. */
+static kh_status delete_term_in_segments(kh_index *ix, char field, const char *key, size_t *count,
+                                         kh_error *err)
+{
+    char term[1024];
+    size_t len = strlen(key);
+    if (len + 1 > sizeof term)
+        return KH_OK; /* longer than anything indexed (terms are cut at 255 bytes) */
+    term[0] = field;
+    memcpy(term + 1, key, len);
+    for (size_t i = 0; i < ix->n_segs; i++) {
+        kh_segment *s = ix->segs[i];
+        const unsigned char *p;
+        size_t plen;
+        uint32_t df;
+        int found = kh_segment_lookup(s, term, len + 1, &df, &p, &plen);
+        if (found < 0)
+            return kh_fail(err, KH_ERR_CORRUPT, "%s: term dictionary damaged", s->file.name);
+        if (!found)
+            continue;
+        kh_postings c;
+        if (kh_postings_init(&c, p, plen, df, s->n_docs) != 0)
+            return kh_fail(err, KH_ERR_CORRUPT, "%s: postings damaged", s->file.name);
+        uint32_t d;
+        while ((d = kh_postings_next(&c)) != KH_NO_DOC) {
+            int r = mark_pending(s, d);
+            if (r < 0)
+                return kh_fail(err, KH_ERR_NOMEM, "out of memory");
+            *count += (size_t)r;
+        }
+        if (c.bad)
+            return kh_fail(err, KH_ERR_CORRUPT, "%s: postings damaged", s->file.name);
+    }
+    return KH_OK;
+}
+
+/* Opens a segment a flush just wrote and appends it, uncommitted, with the
+ * deletions of its buffered articles as pending. Takes `deleted`. */
+static kh_status adopt_segment(kh_index *ix, const char *name, uint8_t *deleted, size_t n_deleted,
+                               kh_error *err)
+{
+    kh_segment *s;
+    kh_status st = kh_segment_open(ix->dir, name, 0, &s, err);
+    if (st != KH_OK) {
+        free(deleted);
+        return st;
+    }
+    s->committed = 0;
+    s->pending = deleted;
+    s->n_pending_deleted = (uint32_t)n_deleted;
+    if ((st = kh_index_push_segment(ix, s, err)) != KH_OK)
+        kh_segment_close(s);
+    return st;
+}
+
+static kh_status flush_workers(kh_index *ix, kh_error *err)
+{
+    size_t n = kh_workers_count(ix->workers), got = 0;
+    kh_flushed *f = calloc(n, sizeof *f);
+    if (!f)
+        return kh_fail(err, KH_ERR_NOMEM, "out of memory");
+    kh_status st = kh_workers_flush(ix->workers, ix->dir, &ix->next_segment, f, &got, err);
+    for (size_t i = 0; i < got; i++) {
+        if (st == KH_OK)
+            st = adopt_segment(ix, f[i].name, f[i].deleted, f[i].n_deleted, err);
+        else
+            free(f[i].deleted);
+    }
+    free(f);
+    return st;
+}
+
+static kh_status flush_buffer(kh_index *ix, kh_error *err)
+{
+    if (ix->workers)
+        return flush_workers(ix, err);
+    if (!ix->buf || kh_segbuf_docs(ix->buf) == 0)
+        return KH_OK;
+    char name[32];
+    snprintf(name, sizeof name, "seg_%06llu", (unsigned long long)ix->next_segment);
+    uint8_t *deleted = NULL;
+    kh_status st = kh_segbuf_write(ix->buf, ix->dir, name, &deleted, err);
+    if (st != KH_OK)
+        return st;
+    ix->next_segment++;
+    if ((st = adopt_segment(ix, name, deleted, kh_segbuf_deleted(ix->buf), err)) != KH_OK)
+        return st;
+    kh_segbuf_free(ix->buf);
+    ix->buf = NULL;
+    return KH_OK;
+}
+
+kh_status kh_index_add(kh_index *ix, const kh_article *a, kh_error *err)
+{
+    if (!ix || !a)
+        return kh_fail(err, KH_ERR_ARGUMENT, "no index or article");
+    if (!ix->writable)
+        return kh_fail(err, KH_ERR_ARGUMENT, "%s: opened read-only", ix->dir);
+    if (!a->id || !*a->id)
+        return kh_fail(err, KH_ERR_ARGUMENT, "article has no id (call kh_article_finish)");
+    size_t n = 0;
+    kh_status st = delete_term_in_segments(ix, KH_FIELD_ID, a->id, &n, err);
+    if (st != KH_OK)
+        return st;
+    if (ix->workers) {
+        if ((st = kh_workers_add(ix->workers, a, err)) != KH_OK)
+            return st;
+        ix->dirty = 1;
+        if (kh_workers_bytes(ix->workers) >= ix->ram_limit)
+            return flush_buffer(ix, err);
+        return KH_OK;
+    }
+    if (!ix->buf && !(ix->buf = kh_segbuf_new()))
+        return kh_fail(err, KH_ERR_NOMEM, "out of memory");
+    kh_segbuf_delete_term(ix->buf, KH_FIELD_ID, a->id, strlen(a->id));
+    if ((st = kh_segbuf_add(ix->buf, ix->analyzer, a, err)) != KH_OK)
+        return st;
+    ix->dirty = 1;
+    if (kh_segbuf_bytes(ix->buf) >= ix->ram_limit)
+        return flush_buffer(ix, err);
+    return KH_OK;
+}
+
+kh_status kh_index_delete(kh_index *ix, const char *key, size_t *deleted, kh_error *err)
+{
+    if (deleted)
+        *deleted = 0;
+    if (!ix || !key)
+        return kh_fail(err, KH_ERR_ARGUMENT, "no index or key");
+    if (!ix->writable)
+        return kh_fail(err, KH_ERR_ARGUMENT, "%s: opened read-only", ix->dir);
+    size_t n = 0;
+    kh_status st = delete_term_in_segments(ix, KH_FIELD_ID, key, &n, err);
+    if (st == KH_OK)
+        st = delete_term_in_segments(ix, KH_FIELD_URL, key, &n, err);
+    if (st != KH_OK)
+        return st;
+    if (ix->buf) {
+        n += kh_segbuf_delete_term(ix->buf, KH_FIELD_ID, key, strlen(key));
+        n += kh_segbuf_delete_term(ix->buf, KH_FIELD_URL, key, strlen(key));
+    }
+    if (ix->workers) {
+        n += kh_workers_delete_term(ix->workers, KH_FIELD_ID, key, strlen(key));
+        n += kh_workers_delete_term(ix->workers, KH_FIELD_URL, key, strlen(key));
+    }
+    if (n)
+        ix->dirty = 1;
+    if (deleted)
+        *deleted = n;
+    return KH_OK;
+}
+
+/* Writes the manifest of the current segment list as generation + 1. */
+static kh_status write_manifest(kh_index *ix, kh_error *err)
+{
+    kh_manifest m;
+    memset(&m, 0, sizeof m);
+    m.generation = ix->generation + 1;
+    m.next_segment = ix->next_segment;
+    snprintf(m.stemmer, sizeof m.stemmer, "%s", ix->stemmer);
+    snprintf(m.analyzer, sizeof m.analyzer, "%s", ix->analyzer_id);
+    m.segments = calloc(ix->n_segs + 1, sizeof *m.segments);
+    if (!m.segments)
+        return kh_fail(err, KH_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; i < ix->n_segs; i++) {
+        snprintf(m.segments[i].name, sizeof m.segments[i].name, "%s", ix->segs[i]->name);
+        m.segments[i].docs = ix->segs[i]->n_docs;
+        m.segments[i].del_gen = ix->segs[i]->del_gen;
+    }
+    m.n_segments = ix->n_segs;
+    kh_status st = kh_manifest_write(ix->dir, &m, err);
+    kh_manifest_free(&m);
+    if (st == KH_OK)
+        ix->generation++;
+    return st;
+}
+
+/* Rebuilds the segments picked[] into one: their live articles are read
+ * back from the stored records and analyzed again. Simple, and the stored
+ * records are the source of truth; docs/index.md discusses the cost. The
+ * merged segment replaces them in ix->segs (uncommitted). */
+static kh_status merge_segments(kh_index *ix, const int *picked, kh_error *err)
+{
+    kh_segbuf *buf = kh_segbuf_new();
+    if (!buf)
+        return kh_fail(err, KH_ERR_NOMEM, "out of memory");
+    kh_article a;
+    kh_article_init(&a);
+    kh_status st = KH_OK;
+    for (size_t i = 0; i < ix->n_segs && st == KH_OK; i++) {
+        if (!picked[i])
+            continue;
+        kh_segment *s = ix->segs[i];
+        for (uint32_t d = 0; d < s->n_docs && st == KH_OK; d++) {
+            if (kh_segment_is_deleted(s, d))
+                continue;
+            st = kh_segment_get_article(s, d, &a, err);
+            if (st == KH_OK)
+                st = kh_segbuf_add(buf, ix->analyzer, &a, err);
+        }
+    }
+    kh_article_clear(&a);
+    if (st != KH_OK) {
+        kh_segbuf_free(buf);
+        return st;
+    }
+    kh_segment *merged = NULL;
+    if (kh_segbuf_docs(buf) > 0) {
+        char name[32];
+        snprintf(name, sizeof name, "seg_%06llu", (unsigned long long)ix->next_segment);
+        uint8_t *deleted = NULL;
+        st = kh_segbuf_write(buf, ix->dir, name, &deleted, err);
+        free(deleted); /* nothing deleted: every article read was live */
+        if (st == KH_OK) {
+            ix->next_segment++;
+            st = kh_segment_open(ix->dir, name, 0, &merged, err);
+        }
+    }
+    kh_segbuf_free(buf);
+    if (st != KH_OK)
+        return st;
+    size_t w = 0;
+    int placed = 0;
+    for (size_t i = 0; i < ix->n_segs; i++) {
+        if (!picked[i]) {
+            ix->segs[w++] = ix->segs[i];
+            continue;
+        }
+        kh_segment_close(ix->segs[i]);
+        if (!placed && merged) {
+            merged->committed = 0;
+            ix->segs[w++] = merged;
+        }
+        placed = 1;
+    }
+    ix->n_segs = w;
+    return KH_OK;
+}
+
+/* Makes pending deletions and flushed segments part of a new commit. */
+static kh_status publish(kh_index *ix, kh_error *err)
+{
+    for (size_t i = 0; i < ix->n_segs; i++) {
+        kh_segment *s = ix->segs[i];
+        if (!s->pending)
+            continue;
+        kh_status st = kh_segment_write_deletions(ix->dir, s, s->del_gen + 1, err);
+        if (st != KH_OK)
+            return st;
+    }
+    kh_status st = kh_fsync_dir(ix->dir, err);
+    if (st != KH_OK)
+        return st;
+    /* the manifest refers to the new deletion generations */
+    for (size_t i = 0; i < ix->n_segs; i++)
+        if (ix->segs[i]->pending)
+            ix->segs[i]->del_gen++;
+    st = write_manifest(ix, err);
+    if (st != KH_OK) {
+        for (size_t i = 0; i < ix->n_segs; i++)
+            if (ix->segs[i]->pending)
+                ix->segs[i]->del_gen--;
+        return st;
+    }
+    for (size_t i = 0; i < ix->n_segs; i++) {
+        kh_segment *s = ix->segs[i];
+        s->committed = 1;
+        if (s->pending) {
+            free(s->del);
+            s->del = s->pending;
+            s->pending = NULL;
+            s->n_deleted = s->n_pending_deleted;
+        }
+    }
+    ix->dirty = 0;
+    kh_index_collect_garbage(ix);
+    return KH_OK;
+}
+
+static size_t live_docs(const kh_segment *s)
+{
+    uint32_t del = s->pending ? s->n_pending_deleted : s->n_deleted;
+    return s->n_docs - del;
+}
+
+static kh_status merge_smallest(kh_index *ix, kh_error *err);
+
+kh_status kh_index_commit(kh_index *ix, kh_error *err)
+{
+    if (!ix)
+        return kh_fail(err, KH_ERR_ARGUMENT, "no index");
+    if (!ix->writable)
+        return kh_fail(err, KH_ERR_ARGUMENT, "%s: opened read-only", ix->dir);
+    if (!ix->dirty)
+        return KH_OK;
+    kh_status st = flush_buffer(ix, err);
+    if (st != KH_OK)
+        return st;
+    /* drop segments whose every article is deleted */
+    size_t w = 0;
+    for (size_t i = 0; i < ix->n_segs; i++) {
+        if (live_docs(ix->segs[i]) == 0)
+            kh_segment_close(ix->segs[i]);
+        else
+            ix->segs[w++] = ix->segs[i];
+    }
+    ix->n_segs = w;
+    st = publish(ix, err);
+    /* too many segments: merge the smallest half into one, as another commit */
+    while (st == KH_OK && ix->n_segs > MAX_SEGMENTS)
+        st = merge_smallest(ix, err);
+    return st;
+}
+
+static kh_status merge_smallest(kh_index *ix, kh_error *err)
+{
+    kh_status st;
+    int *picked = calloc(ix->n_segs, sizeof *picked);
+    size_t *order = malloc(ix->n_segs * sizeof *order);
+    if (!picked || !order) {
+        free(picked);
+        free(order);
+        return kh_fail(err, KH_ERR_NOMEM, "out of memory");
+    }
+    for (size_t i = 0; i < ix->n_segs; i++)
+        order[i] = i;
+    for (size_t i = 1; i < ix->n_segs; i++) /* insertion sort by live size */
+        for (size_t j = i; j > 0 && live_docs(ix->segs[order[j]]) < live_docs(ix->segs[order[j - 1]]); j--) {
+            size_t t = order[j];
+            order[j] = order[j - 1];
+            order[j - 1] = t;
+        }
+    for (size_t i = 0; i < ix->n_segs / 2 + 1; i++)
+        picked[order[i]] = 1;
+    free(order);
+    st = merge_segments(ix, picked, err);
+    free(picked);
+    if (st == KH_OK)
+        st = publish(ix, err);
+    return st;
+}
+
+kh_status kh_index_optimize(kh_index *ix, kh_error *err)
+{
+    kh_status st = kh_index_commit(ix, err);
+    if (st != KH_OK)
+        return st;
+    size_t deleted = 0;
+    for (size_t i = 0; i < ix->n_segs; i++)
+        deleted += ix->segs[i]->n_deleted;
+    if (ix->n_segs <= 1 && deleted == 0)
+        return KH_OK;
+    int *picked = calloc(ix->n_segs + 1, sizeof *picked);
+    if (!picked)
+        return kh_fail(err, KH_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; i < ix->n_segs; i++)
+        picked[i] = 1;
+    st = merge_segments(ix, picked, err);
+    free(picked);
+    if (st == KH_OK)
+        st = publish(ix, err);
+    return st;
+}
