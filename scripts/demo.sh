@@ -6,8 +6,8 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 khabar=${KHABAR:-$root/build/khabar}
 shared=${KH_SHARED_DIR:-$root/../shared}
 
-echo "== khabar extract: the sample pages and feeds in examples/ (one article a line) =="
-"$khabar" extract "$root"/examples/text/*.txt "$root"/examples/feeds/* > "$root/build/examples.jsonl"
+echo "== khabar extract: the sample pages, HTML pages and feeds in examples/ (one article a line) =="
+"$khabar" extract "$root"/examples/text/*.txt "$root"/examples/html/*.html "$root"/examples/feeds/* > "$root/build/examples.jsonl"
 python3 - "$root/build/examples.jsonl" <<'PY'
 import json, sys
 for line in open(sys.argv[1], encoding="utf-8"):
@@ -22,7 +22,7 @@ echo "(full JSON in build/examples.jsonl)"
 echo
 echo "== khabar ingest + search: the same samples in an index (build/demo-index) =="
 rm -rf "$root/build/demo-index"
-"$khabar" ingest --index "$root/build/demo-index" "$root"/examples/text/*.txt "$root"/examples/feeds/*
+"$khabar" ingest --index "$root/build/demo-index" "$root"/examples
 # Spelled without hamza and with ه for ة, as readers often type: still found.
 for q in 'الامم المتحده' 'محطه لتحليه المياه' '"معرض الكتاب"' 'source:marsad OR title:الهلال'; do
   echo
@@ -63,3 +63,10 @@ PY
     "$khabar" search --index "$root/build/saudinewsnet-index" --limit 3 "$q" || true
   done
 fi
+
+echo
+echo "== khabar serve: the archive behind the web page and the JSON API (docs/api.md) =="
+serve_index="$root/build/demo-index"
+"$khabar" stats --index "$root/build/saudinewsnet-index" >/dev/null 2>&1 && serve_index="$root/build/saudinewsnet-index"
+echo "open http://127.0.0.1:${KH_PORT:-8080}/ in a browser (Ctrl-C stops the server)"
+exec "$khabar" serve --index "$serve_index" --port "${KH_PORT:-8080}"
