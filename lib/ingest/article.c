@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "khabar.h"
+#include "ingest/article.h"
 #include "ingest/url.h"
 #include "util/buf.h"
 #include "util/text.h"
@@ -143,13 +144,14 @@ static size_t count_words(const char *s)
 }
 
 /* Language from the script of the text: the share of Arabic letters among
- * all letters. News pages mix in Latin names and digits, so a clear majority
+ * all letters. News pages mix in Latin names and digits, so a clear share
  * decides, and text without letters has no language. */
-static const char *guess_lang(const kh_article *a)
+const char *kh_article_script_lang(const kh_article *a)
 {
     size_t arabic = 0, latin = 0;
-    const char *texts[2] = {a->title, a->n_blocks ? a->blocks[0].text : NULL};
-    for (size_t t = 0; t < 2; t++) {
+    const char *texts[3] = {a->title, a->n_blocks ? a->blocks[0].text : NULL,
+                            a->n_blocks > 1 ? a->blocks[1].text : NULL};
+    for (size_t t = 0; t < 3; t++) {
         const unsigned char *s = (const unsigned char *)texts[t];
         if (!s)
             continue;
@@ -186,7 +188,7 @@ kh_status kh_article_finish(kh_article *a)
         a->words += count_words(a->blocks[i].text);
 
     if (!a->lang) {
-        const char *lang = guess_lang(a);
+        const char *lang = kh_article_script_lang(a);
         if (lang && !(a->lang = strdup(lang)))
             return KH_ERR_NOMEM;
     }

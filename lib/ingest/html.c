@@ -32,6 +32,7 @@
 #include <strings.h>
 
 #include "ingest/charset.h"
+#include "ingest/article.h"
 #include "ingest/formats.h"
 #include "ingest/html.h"
 #include "util/error.h"
@@ -805,31 +806,12 @@ static kh_status set_date(kh_article *a, const char *raw, int *done)
     return st;
 }
 
-static int arabic_text(const kh_article *a)
-{
-    size_t arabic = 0, latin = 0;
-    const char *texts[3] = {a->title, a->n_blocks ? a->blocks[0].text : NULL,
-                            a->n_blocks > 1 ? a->blocks[1].text : NULL};
-    for (int t = 0; t < 3; t++) {
-        const unsigned char *s = (const unsigned char *)texts[t];
-        if (!s)
-            continue;
-        size_t len = strlen((const char *)s);
-        for (size_t i = 0; i < len;) {
-            int32_t cp;
-            i += kh_utf8_decode(s + i, len - i, &cp);
-            if (kh_is_arabic(cp) && !(cp >= 0x660 && cp <= 0x669))
-                arabic++;
-            else if ((cp | 0x20) >= 'a' && (cp | 0x20) <= 'z')
-                latin++;
-        }
-    }
-    return arabic > 0 && arabic * 2 >= latin;
-}
-
 static kh_status set_lang(kh_article *a, const kh_buf *declared)
 {
-    if (arabic_text(a))
+    /* The script outranks the declaration: Arabic sites often keep a
+     * theme's lang="en". */
+    const char *script = kh_article_script_lang(a);
+    if (script && !strcmp(script, "ar"))
         return kh_article_set(&a->lang, "ar", 2);
     if (!declared->len)
         return KH_OK;
