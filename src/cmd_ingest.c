@@ -29,7 +29,7 @@ static void ingest_usage(FILE *out)
         "\n"
         "Options:\n"
         "  -i, --index DIR        the index directory (default ./khabar-index)\n"
-        "  -f, --format F         auto (default), text or json\n"
+        "  -f, --format F         auto (default), text, json, html, warc or archive\n"
         "  -n, --commit-every N   commit after every N articles (default 10000)\n"
         "      --commit-seconds S commit at least every S seconds (default 60; 0 = never)\n"
         "      --ram-buffer MB    write a segment when buffered data exceed MB (default 256)\n"
@@ -186,7 +186,7 @@ int cmd_ingest(int argc, char **argv)
         case 'f': {
             int f = kh_format_from_name(optarg);
             if (f < 0) {
-                fprintf(stderr, "khabar ingest: unknown format '%s' (use auto, text or json)\n", optarg);
+                fprintf(stderr, "khabar ingest: unknown format '%s' (use auto, text, json, html, warc or archive)\n", optarg);
                 return 2;
             }
             xopt.format = (kh_format)f;
@@ -260,7 +260,7 @@ int cmd_ingest(int argc, char **argv)
     }
     int tty = !quiet && isatty(2);
     double t0 = now(), last_commit = t0, last_progress = 0;
-    unsigned long articles = 0, bad = 0, since_commit = 0, commits = 0;
+    unsigned long articles = 0, bad = 0, since_commit = 0, commits = 0, passed_over = 0;
     double mb = 0;
     kh_article a;
     kh_article_init(&a);
@@ -310,6 +310,7 @@ int cmd_ingest(int argc, char **argv)
                 last_progress = t;
             }
         }
+        passed_over += kh_reader_skipped(r);
         kh_reader_close(r);
         if (strcmp(in.paths[i], "-") != 0) {
             struct stat sb;
@@ -335,10 +336,11 @@ int cmd_ingest(int argc, char **argv)
         double el = now() - t0;
         fprintf(stderr,
                 "khabar ingest: %lu article%s indexed from %zu input%s in %.1f s (%.1f MB of text, %.1f MB/s); "
-                "%lu bad record%s skipped\n"
+                "%lu bad record%s skipped; %lu record%s or member%s not articles, passed over\n"
                 "khabar ingest: %s now holds %zu articles in %zu segment%s (%.1f MB)%s\n",
                 articles, articles == 1 ? "" : "s", in.n, in.n == 1 ? "" : "s", el, mb, el > 0 ? mb / el : 0,
-                bad, bad == 1 ? "" : "s", dir, stats.articles, stats.segments, stats.segments == 1 ? "" : "s",
+                bad, bad == 1 ? "" : "s", passed_over, passed_over == 1 ? "" : "s", passed_over == 1 ? "" : "s",
+                dir, stats.articles, stats.segments, stats.segments == 1 ? "" : "s",
                 stats.bytes_total / 1e6, fatal ? " — the last batch was NOT committed" : "");
     }
     kh_index_close(ix);
