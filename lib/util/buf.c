@@ -1,5 +1,6 @@
 #include "util/buf.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,15 +57,31 @@ void kh_buf_printf(kh_buf *b, const char *fmt, ...)
     b->len += (size_t)n;
 }
 
-void kh_buf_json_string(kh_buf *b, const char *s, size_t len)
+void kh_buf_json_escape(kh_buf *b, const char *s, size_t len)
 {
     static const char hex[] = "0123456789abcdef";
     /* Worst case every byte becomes \u00XX: reserve once, then write raw. */
-    if (kh_buf_reserve(b, len * 6 + 2) != 0)
+    if (kh_buf_reserve(b, len * 6) != 0)
         return;
     char *o = b->data + b->len;
-    *o++ = '"';
     for (size_t i = 0; i < len; i++) {
+        /* Most text needs no escape: copy eight bytes at a time while none
+         * of them is a control character, a quote or a backslash (SWAR:
+         * the high bit of each byte of `special` flags such a byte). */
+        while (i + 8 <= len) {
+            uint64_t w;
+            memcpy(&w, s + i, 8);
+            const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+            uint64_t quote = w ^ (ones * '"'), slash = w ^ (ones * '\\');
+            uint64_t special = ((w - ones * 0x20) & ~w) | ((quote - ones) & ~quote) | ((slash - ones) & ~slash);
+            if (special & highs)
+                break;
+            memcpy(o, s + i, 8);
+            o += 8;
+            i += 8;
+        }
+        if (i >= len)
+            break;
         unsigned char c = (unsigned char)s[i];
         if (c >= 0x20 && c != '"' && c != '\\') {
             *o++ = (char)c;
@@ -82,9 +99,15 @@ void kh_buf_json_string(kh_buf *b, const char *s, size_t len)
             *o++ = hex[c >> 4]; *o++ = hex[c & 15];
         }
     }
-    *o++ = '"';
     b->len = (size_t)(o - b->data);
     b->data[b->len] = '\0';
+}
+
+void kh_buf_json_string(kh_buf *b, const char *s, size_t len)
+{
+    kh_buf_putc(b, '"');
+    kh_buf_json_escape(b, s, len);
+    kh_buf_putc(b, '"');
 }
 
 void kh_buf_reset(kh_buf *b)

@@ -29,6 +29,8 @@ void kh_buf_printf(kh_buf *b, const char *fmt, ...) __attribute__((format(printf
 /* Appends s[0..len) as a JSON string literal, quotes included. s must be
  * valid UTF-8 (the library only ever holds validated text). */
 void kh_buf_json_string(kh_buf *b, const char *s, size_t len);
+/* The same without the quotes: for a string written in pieces. */
+void kh_buf_json_escape(kh_buf *b, const char *s, size_t len);
 static inline int kh_buf_failed(const kh_buf *b) { return b->failed; }
 void kh_buf_reset(kh_buf *b);                         /* len = 0, keeps memory */
 void kh_buf_free(kh_buf *b);
