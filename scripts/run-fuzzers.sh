@@ -23,7 +23,7 @@ for target in "$build"/fuzz/fuzz_*; do
     tail -n 40 "$build/$name.log" >&2
     status=1
   else
-    echo "fuzz: $name ok ($(grep -Eo '#[0-9]+' "$build/$name.log" | tail -n1 | tr -d '#') runs)"
+    echo "fuzz: $name ok ($(sed -n 's/^Done \([0-9]*\) runs.*/\1/p' "$build/$name.log" | tail -n1) runs)"
   fi
 done
 exit $status
