@@ -1,5 +1,4 @@
 /* cmd_check.c — `khabar check`: verify every byte of an index. */
-#include <getopt.h>
 #include <stdio.h>
 
 #include "khabar.h"
@@ -25,25 +24,11 @@ static void check_usage(FILE *out)
 
 int cmd_check(int argc, char **argv)
 {
-    static const struct option options[] = {
-        {"index", required_argument, NULL, 'i'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
-    const char *dir = "khabar-index";
-    int c;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "i:h", options, NULL)) != -1) {
-        switch (c) {
-        case 'i': dir = optarg; break;
-        case 'h': check_usage(stdout); return 0;
-        default: check_usage(stderr); return 2;
-        }
-    }
-    if (optind < argc) {
-        fprintf(stderr, "khabar check: unexpected argument '%s'\n", argv[optind]);
-        return 2;
-    }
+    static const cli_index_spec spec = {"check", check_usage, NULL, 0, NULL};
+    const char *dir;
+    int done = cli_index_args(argc, argv, &spec, &dir, NULL);
+    if (done >= 0)
+        return done;
     kh_error err;
     kh_status st = kh_index_check(dir, &err);
     if (st != KH_OK) {

@@ -28,28 +28,12 @@ static void delete_usage(FILE *out)
 
 int cmd_delete(int argc, char **argv)
 {
-    static const struct option options[] = {
-        {"index", required_argument, NULL, 'i'},
-        {"quiet", no_argument, NULL, 'q'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
-    const char *dir = "khabar-index";
-    int quiet = 0, c;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "i:qh", options, NULL)) != -1) {
-        switch (c) {
-        case 'i': dir = optarg; break;
-        case 'q': quiet = 1; break;
-        case 'h': delete_usage(stdout); return 0;
-        default: delete_usage(stderr); return 2;
-        }
-    }
-    if (optind >= argc) {
-        fprintf(stderr, "khabar delete: no id or url given\n\n");
-        delete_usage(stderr);
-        return 2;
-    }
+    static const cli_index_spec spec = {"delete", delete_usage, "quiet", 'q', "id or url"};
+    const char *dir;
+    int quiet;
+    int done = cli_index_args(argc, argv, &spec, &dir, &quiet);
+    if (done >= 0)
+        return done;
     kh_index_options opt;
     kh_index_options_init(&opt);
     opt.writable = 1;

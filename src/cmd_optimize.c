@@ -1,5 +1,4 @@
 /* cmd_optimize.c — `khabar optimize`: merge an index into one segment. */
-#include <getopt.h>
 #include <stdio.h>
 
 #include "khabar.h"
@@ -22,25 +21,11 @@ static void optimize_usage(FILE *out)
 
 int cmd_optimize(int argc, char **argv)
 {
-    static const struct option options[] = {
-        {"index", required_argument, NULL, 'i'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
-    const char *dir = "khabar-index";
-    int c;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "i:h", options, NULL)) != -1) {
-        switch (c) {
-        case 'i': dir = optarg; break;
-        case 'h': optimize_usage(stdout); return 0;
-        default: optimize_usage(stderr); return 2;
-        }
-    }
-    if (optind < argc) {
-        fprintf(stderr, "khabar optimize: unexpected argument '%s'\n", argv[optind]);
-        return 2;
-    }
+    static const cli_index_spec spec = {"optimize", optimize_usage, NULL, 0, NULL};
+    const char *dir;
+    int done = cli_index_args(argc, argv, &spec, &dir, NULL);
+    if (done >= 0)
+        return done;
     kh_index_options opt;
     kh_index_options_init(&opt);
     opt.writable = 1;

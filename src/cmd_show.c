@@ -28,26 +28,11 @@ static void show_usage(FILE *out)
 
 int cmd_show(int argc, char **argv)
 {
-    static const struct option options[] = {
-        {"index", required_argument, NULL, 'i'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
-    const char *dir = "khabar-index";
-    int c;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "i:h", options, NULL)) != -1) {
-        switch (c) {
-        case 'i': dir = optarg; break;
-        case 'h': show_usage(stdout); return 0;
-        default: show_usage(stderr); return 2;
-        }
-    }
-    if (optind >= argc) {
-        fprintf(stderr, "khabar show: no id or url given\n\n");
-        show_usage(stderr);
-        return 2;
-    }
+    static const cli_index_spec spec = {"show", show_usage, NULL, 0, "id or url"};
+    const char *dir;
+    int done = cli_index_args(argc, argv, &spec, &dir, NULL);
+    if (done >= 0)
+        return done;
     kh_error err;
     kh_index *ix;
     if (kh_index_open(dir, NULL, &ix, &err) != KH_OK) {

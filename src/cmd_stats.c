@@ -1,5 +1,4 @@
 /* cmd_stats.c — `khabar stats`: what an index holds. */
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -27,27 +26,12 @@ static void stats_usage(FILE *out)
 
 int cmd_stats(int argc, char **argv)
 {
-    static const struct option options[] = {
-        {"index", required_argument, NULL, 'i'},
-        {"json", no_argument, NULL, 'j'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
-    const char *dir = "khabar-index";
-    int json = 0, c;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "i:h", options, NULL)) != -1) {
-        switch (c) {
-        case 'i': dir = optarg; break;
-        case 'j': json = 1; break;
-        case 'h': stats_usage(stdout); return 0;
-        default: stats_usage(stderr); return 2;
-        }
-    }
-    if (optind < argc) {
-        fprintf(stderr, "khabar stats: unexpected argument '%s'\n", argv[optind]);
-        return 2;
-    }
+    static const cli_index_spec spec = {"stats", stats_usage, "json", 'j', NULL};
+    const char *dir;
+    int json;
+    int done = cli_index_args(argc, argv, &spec, &dir, &json);
+    if (done >= 0)
+        return done;
     kh_error err;
     kh_index *ix;
     if (kh_index_open(dir, NULL, &ix, &err) != KH_OK) {
