@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz_reader.h"
 #include "khabar.h"
 
 static void check_article(const kh_article *a)
@@ -28,22 +29,6 @@ static void check_article(const kh_article *a)
 
 int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 {
-    kh_extract_options opt;
-    kh_extract_options_init(&opt);
-    opt.format = KH_FORMAT_TEXT;
-    opt.max_record_bytes = 1 << 20;
-    kh_reader *r;
-    kh_error err;
-    if (kh_reader_open_memory(data, size, "fuzz", &opt, &r, &err) != KH_OK)
-        return 0;
-    kh_article a;
-    kh_article_init(&a);
-    kh_status st;
-    int guard = 0;
-    while ((st = kh_reader_next(r, &a, &err)) != KH_END && guard++ < 4)
-        if (st == KH_OK)
-            check_article(&a);
-    kh_article_clear(&a);
-    kh_reader_close(r);
+    fuzz_each_article(data, size, KH_FORMAT_TEXT, 4, check_article);
     return 0;
 }
