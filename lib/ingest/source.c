@@ -172,6 +172,24 @@ static kh_status detect(kh_source *s, kh_error *err)
     return KH_OK;
 }
 
+/* The compressed input is used up. After a complete stream that is the end.
+ * Otherwise the stream was cut short: the bytes decoded so far go out first
+ * (produced > 0) and the truncation is reported by the next call, so that
+ * every record before the damage is kept. */
+static kh_status end_of_compressed(kh_source *s, int complete, size_t produced, const char *codec,
+                                   kh_error *err)
+{
+    if (complete) {
+        s->finished = 1;
+        return KH_OK;
+    }
+    if (produced > 0)
+        return KH_OK;
+    s->finished = 1;
+    return kh_fail(err, KH_ERR_TRUNCATED, "%s: %s stream ends early, at compressed byte %llu; the input was cut short",
+                   s->name, codec, (unsigned long long)(s->raw_consumed + s->raw_pos));
+}
+
 static kh_status read_gzip(kh_source *s, unsigned char *buf, size_t cap, size_t *got, kh_error *err)
 {
     size_t produced = 0;
@@ -180,15 +198,8 @@ static kh_status read_gzip(kh_source *s, unsigned char *buf, size_t cap, size_t 
         if (st != KH_OK)
             return st;
         if (s->raw_pos == s->raw_len) {
-            /* End of input: fine after a complete member, damage otherwise. */
-            s->finished = 1;
-            if (!s->gz_member_done && produced == 0)
-                return kh_fail(err, KH_ERR_TRUNCATED,
-                               "%s: gzip stream ends early, at compressed byte %llu; "
-                               "the input was cut short",
-                               s->name, (unsigned long long)(s->raw_consumed + s->raw_pos));
-            if (!s->gz_member_done)
-                s->finished = 0;  /* report the truncation on the next call */
+            if ((st = end_of_compressed(s, s->gz_member_done, produced, "gzip", err)) != KH_OK)
+                return st;
             break;
         }
         if (s->gz_member_done) {
@@ -229,15 +240,8 @@ static kh_status read_zstd(kh_source *s, unsigned char *buf, size_t cap, size_t 
         if (st != KH_OK)
             return st;
         if (s->raw_pos == s->raw_len) {
-            if (s->zs_last != 0 && produced == 0) {
-                s->finished = 1;
-                return kh_fail(err, KH_ERR_TRUNCATED,
-                               "%s: zstd stream ends early, at compressed byte %llu; "
-                               "the input was cut short",
-                               s->name, (unsigned long long)(s->raw_consumed + s->raw_pos));
-            }
-            if (s->zs_last == 0)
-                s->finished = 1;
+            if ((st = end_of_compressed(s, s->zs_last == 0, produced, "zstd", err)) != KH_OK)
+                return st;
             break;
         }
         ZSTD_inBuffer in = {s->raw + s->raw_pos, s->raw_len - s->raw_pos, 0};
