@@ -31,6 +31,7 @@
 #define STORED_LEVEL 6
 #define SUMMARY_CHUNK (4u << 10)
 #define SUMMARY_LEVEL 3
+#define POSTINGS_WRITE_BATCH (1u << 20)
 
 /* A small growable byte vector; a segment buffer has hundreds of thousands
  * of them, so it is 16 bytes, not a kh_buf. */
@@ -608,14 +609,22 @@ kh_status kh_segbuf_write(kh_segbuf *b, const char *dir, const char *name, uint8
 #endif
     kh_termdict_writer tw;
     memset(&tw, 0, sizeof tw);
+    /* Postings are gathered into `out` and written in ~1 MiB pieces: most
+     * terms' lists are a few bytes, and one write(2) (plus one CRC call) per
+     * term cost more CPU than encoding them (perf: 6% of an ingest). */
     kh_sfile_begin(&w, KH_SEC_POST);
+    kh_buf_reset(&out);
     for (size_t i = 0; i < b->n_terms; i++) {
         const bterm *t = &b->terms[order[i]];
-        kh_buf_reset(&out);
+        size_t before = out.len;
         kh_postings_encode(t->docs.p, t->docs.len, t->pos.p, t->pos.len, t->df, lens, &out);
-        kh_sfile_write(&w, out.data, out.len);
-        kh_termdict_add(&tw, b->keys.data + t->key_off, t->key_len, t->df, out.len);
+        kh_termdict_add(&tw, b->keys.data + t->key_off, t->key_len, t->df, out.len - before);
+        if (out.len >= POSTINGS_WRITE_BATCH) {
+            kh_sfile_write(&w, out.data, out.len);
+            kh_buf_reset(&out);
+        }
     }
+    kh_sfile_write(&w, out.data, out.len);
     free(lens_copy);
     kh_sfile_end(&w);
     kh_termdict_finish(&tw, &dict);
