@@ -37,12 +37,19 @@ void response_clear(serve_response *r);
 /* A JSON error: {"error": code, "detail": detail}. */
 void response_error(serve_response *r, int status, const char *code, const char *detail);
 
-/* ---- one kh_index per concurrent request (serve_index.c) ---------------- */
+/* ---- one kh_index per running search (serve_index.c) ------------------- */
 
 /* A kh_index serves one thread at a time, so the server keeps a small pool
- * of handles on the same directory, one per worker thread. Each handle
- * follows new commits: it is reopened when the server itself committed
- * (epoch) or, at most every RECHECK_MS, when another process may have. */
+ * of handles on the same directory: as many as searches may run at once
+ * (--threads, the number of CPUs by default). Every connection has its own
+ * thread, and a request waits for a handle in one queue, first come first
+ * served, so that no request sits behind a busy worker while another is
+ * idle (libmicrohttpd's thread pool pins each connection to the thread that
+ * accepted it, and the pinning can be as bad as all of them on one).
+ *
+ * Each handle follows new commits: it is reopened when the server itself
+ * committed (epoch) or, at most every RECHECK_MS, when another process may
+ * have. */
 typedef struct index_slot {
     kh_index *ix;
     int busy;
@@ -51,19 +58,25 @@ typedef struct index_slot {
     int reopen_failing;         /* the last reopen failed (logged once, not every 100 ms) */
 } index_slot;
 
+typedef struct pool_waiter pool_waiter;   /* a request queued for a handle */
+
 typedef struct index_pool {
     pthread_mutex_t mu;
     char *dir;
     index_slot *slots;
     size_t n;
     uint64_t epoch;             /* bumped by every commit the server makes */
+    pool_waiter *head, *tail;   /* requests waiting for a handle, oldest first */
+    unsigned wait_ms;           /* how long one may wait before a 503 */
 } index_pool;
 
-kh_status pool_init(index_pool *p, const char *dir, size_t n, kh_error *err);
+/* n handles; a request waits at most wait_ms for one. */
+kh_status pool_init(index_pool *p, const char *dir, size_t n, unsigned wait_ms, kh_error *err);
 void pool_free(index_pool *p);
-/* A free handle, fresh as of the last commit; NULL and KH_ERR_LOCKED when
- * every handle is in use (the server answers 503), else NULL and the error
- * of opening the index. Return it with pool_checkin. */
+/* A handle, fresh as of the last commit, once one is free and every request
+ * that asked before has had one; NULL and KH_ERR_LOCKED after waiting
+ * wait_ms (the server answers 503), else NULL and the error of opening the
+ * index. Return it with pool_checkin; never hold two at once. */
 index_slot *pool_checkout(index_pool *p, kh_error *err);
 void pool_checkin(index_pool *p, index_slot *s);
 /* Tells every handle to reopen before its next use. */

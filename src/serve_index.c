@@ -26,7 +26,17 @@ double monotonic_seconds(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-kh_status pool_init(index_pool *p, const char *dir, size_t n, kh_error *err)
+/* A request waiting for a handle: it sleeps on its own condition until
+ * pool_checkin hands it one, so a freed handle wakes exactly the oldest
+ * waiter rather than every thread racing for it. Lives on the waiter's
+ * stack. */
+struct pool_waiter {
+    pthread_cond_t cond;
+    index_slot *slot;           /* set by pool_checkin: the handle is ours */
+    pool_waiter *next;
+};
+
+kh_status pool_init(index_pool *p, const char *dir, size_t n, unsigned wait_ms, kh_error *err)
 {
     memset(p, 0, sizeof *p);
     p->dir = strdup(dir);
@@ -41,6 +51,7 @@ kh_status pool_init(index_pool *p, const char *dir, size_t n, kh_error *err)
         return KH_ERR_NOMEM;
     }
     p->n = n;
+    p->wait_ms = wait_ms;
     pthread_mutex_init(&p->mu, NULL);
     /* Open one handle now, so that a missing or broken index is reported at
      * start-up rather than on the first request. */
@@ -64,25 +75,80 @@ void pool_free(index_pool *p)
     memset(p, 0, sizeof *p);
 }
 
-index_slot *pool_checkout(index_pool *p, kh_error *err)
+/* A free handle, preferring one already open; NULL when all are busy.
+ * Called with p->mu held. */
+static index_slot *take_free(index_pool *p)
 {
-    pthread_mutex_lock(&p->mu);
     index_slot *s = NULL;
-    /* Prefer a handle that is already open. */
     for (size_t i = 0; i < p->n && !s; i++)
         if (!p->slots[i].busy && p->slots[i].ix)
             s = &p->slots[i];
     for (size_t i = 0; i < p->n && !s; i++)
         if (!p->slots[i].busy)
             s = &p->slots[i];
-    uint64_t epoch = p->epoch;
     if (s)
         s->busy = 1;
+    return s;
+}
+
+/* Queues w and sleeps until a handle is handed over or wait_ms pass.
+ * Called with p->mu held; returns with it held. */
+static index_slot *wait_for_slot(index_pool *p, pool_waiter *w)
+{
+    pthread_condattr_t attr;
+    pthread_condattr_init(&attr);
+    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+    pthread_cond_init(&w->cond, &attr);
+    pthread_condattr_destroy(&attr);
+    w->slot = NULL;
+    w->next = NULL;
+    if (p->tail)
+        p->tail->next = w;
+    else
+        p->head = w;
+    p->tail = w;
+    struct timespec until;
+    clock_gettime(CLOCK_MONOTONIC, &until);
+    until.tv_sec += p->wait_ms / 1000;
+    until.tv_nsec += (long)(p->wait_ms % 1000) * 1000000L;
+    if (until.tv_nsec >= 1000000000L) {
+        until.tv_sec++;
+        until.tv_nsec -= 1000000000L;
+    }
+    while (!w->slot) {
+        if (pthread_cond_timedwait(&w->cond, &p->mu, &until) != 0 && !w->slot) {
+            /* Timed out, and no handle came meanwhile: leave the queue. */
+            pool_waiter **at = &p->head, *prev = NULL;
+            while (*at != w) {
+                prev = *at;
+                at = &(*at)->next;
+            }
+            *at = w->next;
+            if (p->tail == w)
+                p->tail = prev;
+            break;
+        }
+    }
+    pthread_cond_destroy(&w->cond);
+    return w->slot;
+}
+
+index_slot *pool_checkout(index_pool *p, kh_error *err)
+{
+    pthread_mutex_lock(&p->mu);
+    /* Someone already waiting goes first, even if a handle is free this
+     * instant (it is already promised to them). */
+    index_slot *s = p->head ? NULL : take_free(p);
+    pool_waiter w;
+    if (!s)
+        s = wait_for_slot(p, &w);
+    uint64_t epoch = p->epoch;
     pthread_mutex_unlock(&p->mu);
     if (!s) {
         if (err) {
             err->status = KH_ERR_LOCKED;
-            snprintf(err->message, sizeof err->message, "every index handle is in use");
+            snprintf(err->message, sizeof err->message,
+                     "every index handle was busy for %u ms: try again in a moment", p->wait_ms);
         }
         return NULL;
     }
@@ -115,7 +181,17 @@ index_slot *pool_checkout(index_pool *p, kh_error *err)
 void pool_checkin(index_pool *p, index_slot *s)
 {
     pthread_mutex_lock(&p->mu);
-    s->busy = 0;
+    pool_waiter *w = p->head;
+    if (w) {
+        /* Straight to the oldest waiter: the handle stays busy. */
+        p->head = w->next;
+        if (!p->head)
+            p->tail = NULL;
+        w->slot = s;
+        pthread_cond_signal(&w->cond);
+    } else {
+        s->busy = 0;
+    }
     pthread_mutex_unlock(&p->mu);
 }
 
