@@ -79,6 +79,29 @@ static inline uint64_t kh_get_varint(kh_cursor *c)
     return 0;
 }
 
+/* Skips n varints. Only their last bytes (high bit clear) need counting,
+ * eight bytes at a time: skipping the positions of a block's earlier
+ * documents is most of what reading one document's positions costs. */
+static inline void kh_skip_varints(kh_cursor *c, uint64_t n)
+{
+    const unsigned char *p = c->p;
+    while (n >= 8 && c->end - p >= 8) {
+        uint64_t w;
+        memcpy(&w, p, 8);
+        uint64_t last = ~w & 0x8080808080808080ull; /* a byte that ends a varint */
+        uint64_t k = (uint64_t)__builtin_popcountll(last);
+        if (k >= n) /* the n-th ends inside these bytes: count them one by one */
+            break;
+        n -= k;
+        p += 8;
+    }
+    while (n > 0 && p < c->end)
+        n -= !(*p++ & 0x80);
+    if (n > 0)
+        c->bad = 1;
+    c->p = p;
+}
+
 /* Reads n raw bytes; returns a pointer to them, or NULL (and bad) if short. */
 static inline const unsigned char *kh_get_bytes(kh_cursor *c, size_t n)
 {

@@ -47,8 +47,7 @@ void kh_postings_encode(const unsigned char *docs, size_t docs_len, const unsign
                     max_tf = tf;
                 if (doc_len[prev] < min_len)
                     min_len = doc_len[prev];
-                for (uint32_t k = 0; k < npos; k++)
-                    kh_get_varint(&pc);
+                kh_skip_varints(&pc, npos);
             }
             kh_put_u32(out, (uint32_t)prev);
             kh_put_u32(out, doc_off);
@@ -64,6 +63,39 @@ void kh_postings_encode(const unsigned char *docs, size_t docs_len, const unsign
 static uint32_t get_u16(const unsigned char *p)
 {
     return (uint32_t)p[0] | (uint32_t)p[1] << 8;
+}
+
+static uint32_t last_doc_of(const kh_postings *c, uint32_t b)
+{
+    return kh_get_u32(c->table + (size_t)b * KH_BLOCK_ENTRY);
+}
+
+/* The first block from `from` on whose last document is >= target, or
+ * n_blocks if none. Galloping, then binary search: a cursor mostly moves a
+ * block or two, but a fresh one (proximity re-ranking opens one per
+ * candidate) may jump across hundreds. */
+static uint32_t find_block(const kh_postings *c, uint32_t from, uint32_t target)
+{
+    uint32_t lo = from, step = 1;
+    while (lo < c->n_blocks && last_doc_of(c, lo) < target) {
+        uint32_t next = lo + step;
+        if (next >= c->n_blocks || last_doc_of(c, next) >= target) {
+            /* the answer is in (lo, min(next, n_blocks)] */
+            uint32_t hi = next < c->n_blocks ? next : c->n_blocks;
+            lo++;
+            while (lo < hi) {
+                uint32_t mid = lo + (hi - lo) / 2;
+                if (last_doc_of(c, mid) < target)
+                    lo = mid + 1;
+                else
+                    hi = mid;
+            }
+            return lo;
+        }
+        lo = next;
+        step *= 2;
+    }
+    return lo;
 }
 
 /* Moves to the start of block b (which exists). */
@@ -164,9 +196,11 @@ uint32_t kh_postings_advance(kh_postings *c, uint32_t target)
         return KH_NO_DOC;
     if (c->table) {
         /* skip whole blocks that end before target */
-        uint32_t b = c->block;
-        while (b + 1 < c->n_blocks && kh_get_u32(c->table + (size_t)b * KH_BLOCK_ENTRY) < target)
-            b++;
+        uint32_t b = find_block(c, c->block, target);
+        if (b >= c->n_blocks) { /* every document is before target */
+            c->index = c->block_docs + 1;
+            return c->doc = KH_NO_DOC;
+        }
         if (b != c->block) {
             enter_block(c, b);
             if (c->bad)
@@ -185,11 +219,10 @@ uint32_t kh_postings_positions(kh_postings *c, uint32_t *out)
     if (c->index == 0 || c->index > c->block_docs)
         return 0;
     uint32_t want = c->index - 1;
-    while (c->pc_index < want) {
-        for (uint32_t k = 0; k < c->npos_of[c->pc_index]; k++)
-            kh_get_varint(&c->pc);
-        c->pc_index++;
-    }
+    uint64_t skip = 0;
+    for (; c->pc_index < want; c->pc_index++)
+        skip += c->npos_of[c->pc_index];
+    kh_skip_varints(&c->pc, skip);
     if (c->pc_index > want) /* positions of this doc were already read */
         return 0;
     uint32_t p = 0;
@@ -230,9 +263,7 @@ int kh_postings_shallow(kh_postings *c, uint32_t target, uint32_t *last_doc, uin
         *min_len = c->single_min_len;
         return 0;
     }
-    uint32_t b = c->shallow > c->block ? c->shallow : c->block;
-    while (b < c->n_blocks && kh_get_u32(c->table + (size_t)b * KH_BLOCK_ENTRY) < target)
-        b++;
+    uint32_t b = find_block(c, c->shallow > c->block ? c->shallow : c->block, target);
     if (b >= c->n_blocks)
         return -1;
     c->shallow = b;
