@@ -7,7 +7,8 @@
  *   - a parsed query string has at most HTTP_PARAMS_MAX parameters, distinct
  *     non-empty keys, values that are NUL-free valid UTF-8;
  *   - a failure says why (a non-empty message) and leaves nothing behind;
- *   - an accepted search request is within its documented bounds, and the
+ *   - an accepted search request is within its documented bounds (its
+ *     switches 0 or 1, snippets=0 the only way to drop snippets), and the
  *     query built from it has balanced quotes once an author is added;
  *   - every decoded value, percent-encoded again by sb_url, decodes back to
  *     itself; sb_html leaves no markup character; sb_json_str no control
@@ -39,6 +40,12 @@ static void check_search(const http_params *p, int strict)
         if (days[i] && (strlen(days[i]) != 10 || days[i][4] != '-' || days[i][7] != '-'))
             abort();
     if (r.from && r.to && strcmp(r.from, r.to) > 0)
+        abort();
+    /* the switches are 0 or 1, and set only by their own parameter */
+    const char *sn = http_params_get(p, "snippets");
+    if (r.no_snippets != (sn && (!strcmp(sn, "0") || !strcmp(sn, "false"))))
+        abort();
+    if ((r.lean | r.strict) & ~1)
         abort();
     char *q = search_request_query(&r);
     if (!q)

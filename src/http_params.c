@@ -208,8 +208,8 @@ static int valid_day(const char *s)
     return d <= days[m - 1] + (m == 2 && leap);
 }
 
-static const char *const known_keys[] = {"q",     "from",   "to",     "source", "author",
-                                         "sort",  "limit",  "offset", "facets", "strict"};
+static const char *const known_keys[] = {"q",     "from",  "to",     "source", "author",   "sort",
+                                         "limit", "offset", "facets", "strict", "snippets"};
 
 /* Clips a value for quoting in a message without cutting a UTF-8 sequence. */
 static int clip(const char *s, int max)
@@ -220,6 +220,18 @@ static int clip(const char *s, int max)
     while (n > 0 && s[n] && ((unsigned char)s[n] & 0xC0) == 0x80)
         n--;
     return n;
+}
+
+/* A switch: "1"/"true" or "0"/"false". Returns 0 and sets *on, or -1. */
+static int parse_switch(const char *v, int *on)
+{
+    if (!strcmp(v, "1") || !strcmp(v, "true"))
+        *on = 1;
+    else if (!strcmp(v, "0") || !strcmp(v, "false"))
+        *on = 0;
+    else
+        return -1;
+    return 0;
 }
 
 int search_request_parse(const http_params *p, int strict, search_request *out, char *msg, size_t cap)
@@ -233,7 +245,7 @@ int search_request_parse(const http_params *p, int strict, search_request *out, 
             while (k < sizeof known_keys / sizeof known_keys[0] && strcmp(known_keys[k], p->items[i].key))
                 k++;
             if (k == sizeof known_keys / sizeof known_keys[0])
-                return failf(msg, cap, "unknown parameter '%.*s' (known: q, from, to, source, author, sort, limit, offset, facets, strict)",
+                return failf(msg, cap, "unknown parameter '%.*s' (known: q, from, to, source, author, sort, limit, offset, facets, strict, snippets)",
                              clip(p->items[i].key, 40), p->items[i].key);
         }
     }
@@ -253,21 +265,21 @@ int search_request_parse(const http_params *p, int strict, search_request *out, 
         else
             return failf(msg, cap, "sort must be 'relevance' or 'date', not '%.*s'", clip(v, 40), v);
     }
+    int on;
     if ((v = http_params_get(p, "facets"))) {
-        if (!strcmp(v, "1") || !strcmp(v, "true"))
-            out->lean = 0;
-        else if (!strcmp(v, "0") || !strcmp(v, "false"))
-            out->lean = 1;
-        else
+        if (parse_switch(v, &on) != 0)
             return failf(msg, cap, "facets must be 1 or 0, not '%.*s'", clip(v, 40), v);
+        out->lean = !on;
     }
     if ((v = http_params_get(p, "strict"))) {
-        if (!strcmp(v, "1") || !strcmp(v, "true"))
-            out->strict = 1;
-        else if (!strcmp(v, "0") || !strcmp(v, "false"))
-            out->strict = 0;
-        else
+        if (parse_switch(v, &on) != 0)
             return failf(msg, cap, "strict must be 1 or 0, not '%.*s'", clip(v, 40), v);
+        out->strict = on;
+    }
+    if ((v = http_params_get(p, "snippets"))) {
+        if (parse_switch(v, &on) != 0)
+            return failf(msg, cap, "snippets must be 1 or 0, not '%.*s'", clip(v, 40), v);
+        out->no_snippets = !on;
     }
     out->from = http_params_get(p, "from");
     if (out->from && !valid_day(out->from))

@@ -52,6 +52,7 @@ typedef struct search_request {
     size_t limit, offset;
     int lean;                          /* facets=0: no facets, total may be a lower bound */
     int strict;                        /* strict=1: no partial matches after the full ones */
+    int no_snippets;                   /* snippets=0: hits without snippets (most of a search's cost) */
 } search_request;
 
 #define SEARCH_LIMIT_MAX 100

@@ -67,6 +67,10 @@ kh_status run_search(server *s, const search_request *req, int facets, size_t fa
     opt.facets = facets && !req->lean;
     opt.count_total = !req->lean;
     opt.relax = !req->strict;
+    /* Cutting snippets means reading and re-analysing each hit's stored
+     * text: about 90% of a search's CPU (docs/api.md); snippets=0 skips it
+     * for a client that shows titles only. */
+    opt.snippets = !req->no_snippets;
     if (facet_limit)
         opt.facet_limit = facet_limit;
     char *query = search_request_query(req);
@@ -204,11 +208,15 @@ void api_search(server *s, const http_params *p, serve_response *r)
         /* The same snippet as safe HTML with <mark>: byte offsets are
          * awkward in JavaScript, whose strings count UTF-16 units. */
         sb_printf(b, "],\"partial\":%s,\"snippet_html\":", h->partial ? "true" : "false");
-        sbuf html;
-        sb_init(&html);
-        html_snippet(&html, h);
-        sb_json_strn(b, html.data ? html.data : "", html.len);
-        sb_free(&html);
+        if (h->snippet) {
+            sbuf html;
+            sb_init(&html);
+            html_snippet(&html, h);
+            sb_json_strn(b, html.data ? html.data : "", html.len);
+            sb_free(&html);
+        } else {
+            sb_puts(b, "null");
+        }
         sb_puts(b, "}");
     }
     sb_puts(b, "],\"facets\":{\"source\":");
