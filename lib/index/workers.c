@@ -41,59 +41,72 @@ struct kh_workers {
 
 /* ---- copying an article (the caller keeps its own) ---- */
 
-static char *dup_or_null(const char *s, int *oom)
+/* The copy is packed in one allocation — the struct, the caption and block
+ * arrays, then every string — and freed with one free(): a news article
+ * has dozens of paragraphs, and a malloc per string in the caller's thread
+ * and a free per string in the worker's (another thread's arena) showed in
+ * the profile (perf: malloc/free ~4% of an ingest). */
+typedef struct packer {
+    char *next;
+} packer;
+
+static size_t str_size(const char *s) { return s ? strlen(s) + 1 : 0; }
+
+static char *pack_str(packer *p, const char *s)
 {
     if (!s)
         return NULL;
-    char *d = strdup(s);
-    if (!d)
-        *oom = 1;
+    size_t n = strlen(s) + 1;
+    char *d = p->next;
+    memcpy(d, s, n);
+    p->next += n;
     return d;
 }
 
 static kh_article *copy_article(const kh_article *a)
 {
-    kh_article *c = malloc(sizeof *c);
+    size_t n = sizeof(kh_article) + a->n_captions * sizeof(char *) + a->n_blocks * sizeof(kh_block);
+    n += str_size(a->id) + str_size(a->source) + str_size(a->url) + str_size(a->title) +
+         str_size(a->published) + str_size(a->published_raw) + str_size(a->author) +
+         str_size(a->lang);
+    for (size_t i = 0; i < a->n_captions; i++)
+        n += str_size(a->captions[i]);
+    for (size_t i = 0; i < a->n_blocks; i++)
+        n += str_size(a->blocks[i].text);
+    /* the struct and the arrays first, so that they are aligned */
+    _Static_assert(sizeof(kh_article) % _Alignof(kh_block) == 0 &&
+                       sizeof(char *) % _Alignof(kh_block) == 0,
+                   "arrays after the struct stay aligned");
+    kh_article *c = malloc(n);
     if (!c)
         return NULL;
     kh_article_init(c);
-    int oom = 0;
-    c->id = dup_or_null(a->id, &oom);
-    c->source = dup_or_null(a->source, &oom);
-    c->url = dup_or_null(a->url, &oom);
-    c->title = dup_or_null(a->title, &oom);
-    c->published = dup_or_null(a->published, &oom);
-    c->published_raw = dup_or_null(a->published_raw, &oom);
-    c->author = dup_or_null(a->author, &oom);
-    c->lang = dup_or_null(a->lang, &oom);
+    char *arrays = (char *)(c + 1);
+    c->captions = a->n_captions ? (char **)arrays : NULL;
+    arrays += a->n_captions * sizeof(char *);
+    c->blocks = a->n_blocks ? (kh_block *)arrays : NULL;
+    arrays += a->n_blocks * sizeof(kh_block);
+    packer p = {arrays};
+    c->id = pack_str(&p, a->id);
+    c->source = pack_str(&p, a->source);
+    c->url = pack_str(&p, a->url);
+    c->title = pack_str(&p, a->title);
+    c->published = pack_str(&p, a->published);
+    c->published_raw = pack_str(&p, a->published_raw);
+    c->author = pack_str(&p, a->author);
+    c->lang = pack_str(&p, a->lang);
     c->words = a->words;
-    if (a->n_captions && (c->captions = calloc(a->n_captions, sizeof *c->captions)))
-        for (; c->n_captions < a->n_captions; c->n_captions++)
-            c->captions[c->n_captions] = dup_or_null(a->captions[c->n_captions], &oom);
-    else if (a->n_captions)
-        oom = 1;
-    if (a->n_blocks && (c->blocks = calloc(a->n_blocks, sizeof *c->blocks)))
-        for (; c->n_blocks < a->n_blocks; c->n_blocks++) {
-            c->blocks[c->n_blocks].kind = a->blocks[c->n_blocks].kind;
-            c->blocks[c->n_blocks].text = dup_or_null(a->blocks[c->n_blocks].text, &oom);
-        }
-    else if (a->n_blocks)
-        oom = 1;
-    if (oom) {
-        kh_article_clear(c);
-        free(c);
-        return NULL;
+    for (; c->n_captions < a->n_captions; c->n_captions++)
+        c->captions[c->n_captions] = pack_str(&p, a->captions[c->n_captions]);
+    for (; c->n_blocks < a->n_blocks; c->n_blocks++) {
+        c->blocks[c->n_blocks].kind = a->blocks[c->n_blocks].kind;
+        c->blocks[c->n_blocks].text = pack_str(&p, a->blocks[c->n_blocks].text);
     }
     return c;
 }
 
-static void free_article(kh_article *a)
-{
-    if (a) {
-        kh_article_clear(a);
-        free(a);
-    }
-}
+/* Frees a packed copy: never kh_article_clear, its strings are not malloc'ed. */
+static void free_article(kh_article *a) { free(a); }
 
 /* ---- the worker thread ---- */
 
