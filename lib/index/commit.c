@@ -3,11 +3,13 @@
  * step by step"). Opening, reading and checking are in index.c. */
 #include "index/index.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "index/file.h"
+#include "index/merge.h"
 #include "index/postings.h"
 #include "util/error.h"
 
@@ -210,48 +212,28 @@ static kh_status write_manifest(kh_index *ix, kh_error *err)
     return st;
 }
 
-/* Rebuilds the segments picked[] into one: their live articles are read
- * back from the stored records and analyzed again. Simple, and the stored
- * records are the source of truth; docs/index.md discusses the cost. The
- * merged segment replaces them in ix->segs (uncommitted). */
+/* Merges the segments picked[] into one at the postings level (merge.h):
+ * nothing is analyzed again. The merged segment replaces them in ix->segs
+ * (uncommitted). */
 static kh_status merge_segments(kh_index *ix, const int *picked, kh_error *err)
 {
-    kh_segbuf *buf = kh_segbuf_new();
-    if (!buf)
+    kh_segment **src = malloc((ix->n_segs + 1) * sizeof *src);
+    if (!src)
         return kh_fail(err, KH_ERR_NOMEM, "out of memory");
-    kh_article a;
-    kh_article_init(&a);
-    kh_status st = KH_OK;
-    for (size_t i = 0; i < ix->n_segs && st == KH_OK; i++) {
-        if (!picked[i])
-            continue;
-        kh_segment *s = ix->segs[i];
-        for (uint32_t d = 0; d < s->n_docs && st == KH_OK; d++) {
-            if (kh_segment_is_deleted(s, d))
-                continue;
-            st = kh_segment_get_article(s, d, &a, err);
-            if (st == KH_OK)
-                st = kh_segbuf_add(buf, ix->analyzer, &a, err);
-        }
-    }
-    kh_article_clear(&a);
-    if (st != KH_OK) {
-        kh_segbuf_free(buf);
-        return st;
-    }
+    size_t n = 0;
+    for (size_t i = 0; i < ix->n_segs; i++)
+        if (picked[i])
+            src[n++] = ix->segs[i];
+    char name[32];
+    snprintf(name, sizeof name, "seg_%06llu", (unsigned long long)ix->next_segment);
+    uint32_t docs = 0;
+    kh_status st = kh_merge_segments(ix->dir, name, src, n, &docs, err);
+    free(src);
     kh_segment *merged = NULL;
-    if (kh_segbuf_docs(buf) > 0) {
-        char name[32];
-        snprintf(name, sizeof name, "seg_%06llu", (unsigned long long)ix->next_segment);
-        uint8_t *deleted = NULL;
-        st = kh_segbuf_write(buf, ix->dir, name, &deleted, err);
-        free(deleted); /* nothing deleted: every article read was live */
-        if (st == KH_OK) {
-            ix->next_segment++;
-            st = kh_segment_open(ix->dir, name, 0, &merged, err);
-        }
+    if (st == KH_OK && docs > 0) {
+        ix->next_segment++;
+        st = kh_segment_open(ix->dir, name, 0, &merged, err);
     }
-    kh_segbuf_free(buf);
     if (st != KH_OK)
         return st;
     size_t w = 0;
@@ -347,28 +329,29 @@ kh_status kh_index_commit(kh_index *ix, kh_error *err)
     return st;
 }
 
+/* Merges the adjacent run of n/2 + 1 segments holding the fewest live
+ * articles. Adjacent, as Lucene's log merge policy does: the merged segment
+ * takes the run's place, so articles keep the order they were added in
+ * whatever merges happened, and equal scores are ranked the same way as in
+ * an index built in one go (tests/cli/test_merge.sh relies on it). */
 static kh_status merge_smallest(kh_index *ix, kh_error *err)
 {
-    kh_status st;
-    int *picked = calloc(ix->n_segs, sizeof *picked);
-    size_t *order = malloc(ix->n_segs * sizeof *order);
-    if (!picked || !order) {
-        free(picked);
-        free(order);
-        return kh_fail(err, KH_ERR_NOMEM, "out of memory");
-    }
-    for (size_t i = 0; i < ix->n_segs; i++)
-        order[i] = i;
-    for (size_t i = 1; i < ix->n_segs; i++) /* insertion sort by live size */
-        for (size_t j = i; j > 0 && live_docs(ix->segs[order[j]]) < live_docs(ix->segs[order[j - 1]]); j--) {
-            size_t t = order[j];
-            order[j] = order[j - 1];
-            order[j - 1] = t;
+    size_t run = ix->n_segs / 2 + 1, best = 0, best_live = SIZE_MAX;
+    for (size_t i = 0; i + run <= ix->n_segs; i++) {
+        size_t live = 0;
+        for (size_t j = i; j < i + run; j++)
+            live += live_docs(ix->segs[j]);
+        if (live < best_live) {
+            best_live = live;
+            best = i;
         }
-    for (size_t i = 0; i < ix->n_segs / 2 + 1; i++)
-        picked[order[i]] = 1;
-    free(order);
-    st = merge_segments(ix, picked, err);
+    }
+    int *picked = calloc(ix->n_segs, sizeof *picked);
+    if (!picked)
+        return kh_fail(err, KH_ERR_NOMEM, "out of memory");
+    for (size_t i = best; i < best + run; i++)
+        picked[i] = 1;
+    kh_status st = merge_segments(ix, picked, err);
     free(picked);
     if (st == KH_OK)
         st = publish(ix, err);

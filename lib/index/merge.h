@@ -1,0 +1,30 @@
+/* merge.h — merging segments at the postings level (docs/index.md, "Merging").
+ *
+ * The live documents of the source segments, in source order and then doc
+ * order, become documents 0..n-1 of one new segment. Nothing is analyzed
+ * again: the term dictionaries are merged in sorted order and each term's
+ * postings are walked with the ordinary cursor, renumbered, and re-encoded
+ * through kh_postings_encode, so the merged segment is what indexing the
+ * same articles in one go would have written (same terms, frequencies,
+ * positions, document values and stored records).
+ *
+ * Memory stays small whatever the segments' size: postings, stored articles
+ * and summaries are streamed to the file; what is held is the merged term
+ * dictionary, the per-document values and one term's postings at a time. */
+#ifndef KH_INDEX_MERGE_H
+#define KH_INDEX_MERGE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "index/segment.h"
+#include "khabar.h"
+
+/* Writes dir/name.kseg (fsynced) from the live documents of src[0..n),
+ * skipping each segment's committed deletions (kh_segment_is_deleted).
+ * *n_docs receives the merged segment's document count; when it is 0 no
+ * file is written. Damage found in a source is KH_ERR_CORRUPT naming it. */
+kh_status kh_merge_segments(const char *dir, const char *name, kh_segment *const *src, size_t n,
+                            uint32_t *n_docs, kh_error *err);
+
+#endif
