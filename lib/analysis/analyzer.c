@@ -111,6 +111,7 @@ struct kh_analyzer {
     /* stopwords, normalised with this analyzer's profile */
     stopword *stops;
     size_t n_stops;
+    size_t stop_max_len;               /* longer words are not looked up */
     char *stop_text;
     uint16_t stop_slots[STOP_SLOTS];   /* index + 1 into stops, 0 = empty */
 
@@ -208,6 +209,8 @@ static inline int same_key(const char *key, const char *s, size_t len, uint64_t 
 
 static int is_stopword(const kh_analyzer *a, const char *w, size_t len)
 {
+    if (len > a->stop_max_len)
+        return 0; /* most content words: no hash to compute */
     for (uint32_t i = hash_bytes(w, len);; i++) {
         uint16_t k = a->stop_slots[i & (STOP_SLOTS - 1)];
         if (k == 0)
@@ -251,6 +254,8 @@ static kh_status build_stopwords(kh_analyzer *a)
             a->stops[n].s = at;
             a->stops[n].len = len;
             n++;
+            if (len > a->stop_max_len)
+                a->stop_max_len = len;
             for (uint32_t h = hash_bytes(at, len);; h++)
                 if (a->stop_slots[h & (STOP_SLOTS - 1)] == 0) {
                     a->stop_slots[h & (STOP_SLOTS - 1)] = (uint16_t)n;
@@ -419,22 +424,23 @@ static inline size_t scan_token(const kh_analyzer *a, const unsigned char *u, si
     const uint8_t *pair_class = a->pair_class;
     while (pos < len) {
         /* The inner loop of the whole engine: a run of two-byte letters and
-         * marks (all of Arabic) is one table load per character. */
+         * marks (all of Arabic) is one table load and test per character.
+         * The class of the run's last character (needed only to join digits
+         * across a separator) is looked up again after the run rather than
+         * carried through it. */
         size_t run = pos;
-        uint8_t run_class = 0;
-        while (run + 1 < len) {
-            uint8_t next = pair_class[pair_index(u + run)];
-            if (!next)
-                break;
-            run_class = next;
+        while (run + 1 < len && pair_class[pair_index(u + run)])
             run += 2;
-        }
         if (run != pos) {
+            prev = pair_class[pair_index(u + run - 2)];
             pos = end = run;
-            prev = run_class;
+            if (pos >= len)
+                break;
         }
-        if (pos >= len)
+        if (u[pos] == ' ') {
+            pos++; /* the usual end of a word: a separator, and scanning resumes after it */
             break;
+        }
         size_t k;
         uint8_t c = class_at(a, u, pos, len, &k);
         if (c & TC_CONTINUES) {
@@ -499,6 +505,18 @@ static inline int scan_next(kh_analyzer *a, scanned *t)
         if (pos >= len) {
             a->pos = len;
             return 0;
+        }
+        /* spaces and two-byte letters first: they are most of the text */
+        if (u[pos] == ' ') {
+            pos++;
+            continue;
+        }
+        if (pos + 1 < len) {
+            first = a->pair_class[pair_index(u + pos)];
+            if (first & TC_STARTS) {
+                k = 2;
+                break;
+            }
         }
         first = class_at(a, u, pos, len, &k);
         if (first & TC_STARTS)

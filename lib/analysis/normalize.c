@@ -3,6 +3,8 @@
  * docs/analysis.md; the comments here say why the code is shaped as it is. */
 #include "analysis/analysis.h"
 
+#include <string.h>
+
 #include <utf8proc.h>
 
 #include "util/text.h"
@@ -195,19 +197,89 @@ static size_t normalize_cp(const kh_norm_profile *p, int32_t cp, char *out, size
     return n;
 }
 
+/* The letters of U+0600..U+067F that map to themselves (ا..غ but ة,
+ * ف..و, ي, and ء, which map_arabic keeps), as a bitmap indexed by their
+ * two UTF-8 bytes read as one number minus 0xD880 (D8 80..BF is
+ * U+0600..U+063F, D9 80..BF, from bit 0x100, U+0640..U+067F; the pairs
+ * between, D8 C0 to D9 7F, are not characters and stay zero). Most of a word is
+ * made of them, so the loops below test one bit per letter. */
+static const uint64_t plain_letters[5] = {
+    0x07FFFD8200000000u,
+    0x0000000000000000u,
+    0x0000000000000000u,
+    0x0000000000000000u,
+    0x00000000000005FEu,
+};
+
+static inline int is_plain(const unsigned char *u)
+{
+    unsigned i = ((unsigned)u[0] << 8 | u[1]) - 0xD880u;
+    return i < 0x140 && (plain_letters[i >> 6] >> (i & 63) & 1);
+}
+
+/* Writes the two bytes of a code point of U+0600..U+07FF. */
+static inline size_t put2(char *out, size_t n, int32_t cp)
+{
+    out[n] = (char)(0xC0 | (cp >> 6));
+    out[n + 1] = (char)(0x80 | (cp & 0x3F));
+    return n + 2;
+}
+
+/* The common changes inside the Arabic block, done without decoding through
+ * normalize_cp: the same results as map_arabic for these code points (the
+ * unit tests and the corpus digests check it). Returns -1 for "not handled
+ * here", else the new output length. */
+static inline long fast_arabic(const kh_norm_profile *p, int32_t cp, char *out, size_t n, size_t cap)
+{
+    int32_t to;
+    switch (cp) {
+    case 0x0629: /* ة */
+        to = HEH;
+        break;
+    case 0x0622: case 0x0623: case 0x0625: /* آ أ إ */
+        to = ALEF;
+        break;
+    case 0x0649: /* ى */
+        to = YEH;
+        break;
+    case 0x0624: case 0x0626: /* ؤ ئ */
+        to = p->fold_hamza_seats ? HAMZA : cp;
+        break;
+    case 0x0640: /* tatweel */
+    case 0x064B: case 0x064C: case 0x064D: case 0x064E: case 0x064F: /* tanween, harakat */
+    case 0x0650: case 0x0651: case 0x0652: /* kasra, shadda, sukun */
+    case 0x0670: /* superscript alef */
+        return (long)n;
+    default:
+        return -1;
+    }
+    return n + 2 <= cap ? (long)put2(out, n, to) : (long)n;
+}
+
 size_t kh_normalize(const kh_norm_profile *p, const char *s, size_t len, char *out, size_t cap)
 {
     const unsigned char *u = (const unsigned char *)s;
-    size_t n = 0;
-    for (size_t i = 0; i < len;) {
-        /* Most letters map to themselves: copy their two bytes. */
-        if ((u[i] == 0xD8 || u[i] == 0xD9) && i + 1 < len && n + 2 <= cap &&
-            (u[i + 1] & 0xC0) == 0x80) {
-            int32_t cp = ((u[i] & 0x1F) << 6) | (u[i + 1] & 0x3F);
-            if (((cp >= 0x0627 && cp <= 0x063A) || (cp >= 0x0641 && cp <= 0x0648) || cp == YEH) &&
-                cp != 0x0629) {
+    /* Most words need no change at all: while that holds nothing is written,
+     * and the unchanged run is copied once. */
+    size_t i = 0;
+    while (i + 1 < len && is_plain(u + i))
+        i += 2;
+    if (i > cap)
+        i = cap & ~(size_t)1; /* whole two-byte letters only */
+    memcpy(out, s, i);
+    size_t n = i;
+    while (i < len) {
+        if (i + 1 < len && (u[i] & 0xFE) == 0xD8 && (u[i + 1] & 0xC0) == 0x80) {
+            if (n + 2 <= cap && is_plain(u + i)) {
                 out[n++] = (char)u[i];
                 out[n++] = (char)u[i + 1];
+                i += 2;
+                continue;
+            }
+            int32_t cp = ((u[i] & 0x1F) << 6) | (u[i + 1] & 0x3F);
+            long m = fast_arabic(p, cp, out, n, cap);
+            if (m >= 0) {
+                n = (size_t)m;
                 i += 2;
                 continue;
             }

@@ -113,22 +113,13 @@ static const affix light_prefixes[] = {
     AFFIX("ال", 2),
 };
 
-/* Object pronouns and possessives; after one of them a word-final ت was a
- * ة (حكومتها = حكومة + ها). */
-static const affix light_pronouns[] = {
-    AFFIX("هما", 3), AFFIX("كما", 3), AFFIX("هم", 2), AFFIX("هن", 2), AFFIX("كم", 2),
-    AFFIX("ها", 2),
-};
-
-typedef struct guarded_affix {
-    affix a;
-    size_t min_stem;   /* letters that must remain */
-} guarded_affix;
-
-static const guarded_affix light_suffixes[] = {
-    {AFFIX("ات", 2), 3}, {AFFIX("ان", 2), 4}, {AFFIX("ين", 2), 4}, {AFFIX("ون", 2), 4},
-    {AFFIX("يه", 2), 3}, {AFFIX("ه", 1), 3},  {AFFIX("ي", 1), 3},
-};
+/* The suffix rules (strip_suffixes, written out there as tests on the
+ * last letters):
+ * - object pronouns and possessives, one at most, when three letters
+ *   remain: هما كما هم هن كم ها; after one of them a word-final ت (not of
+ *   ات) was a ة and goes too (حكومتها = حكومة + ها);
+ * - then each of these once, in this order, when the letters in brackets
+ *   remain: ات (3), ان ين ون (4), يه (3), ه (3), ي (3). */
 
 /* Normalised words the stemmer leaves alone: frequent names whose letters
  * look like affixes. Names the length guards
@@ -137,12 +128,14 @@ static const affix light_protected[] = {
     AFFIX("الله", 4), AFFIX("عرفه", 4),
 };
 
+/* Both protected words are four two-byte letters: one length test and
+ * two eight-byte compares (is_protected runs up to three times a word). */
 static int is_protected(const char *w, size_t len)
 {
-    for (size_t i = 0; i < sizeof light_protected / sizeof light_protected[0]; i++)
-        if (light_protected[i].bytes == len && same_bytes(w, light_protected[i].s, len))
-            return 1;
-    return 0;
+    _Static_assert(sizeof light_protected / sizeof light_protected[0] == 2, "two 8-byte words");
+    if (len != 8)
+        return 0;
+    return same_bytes(w, light_protected[0].s, 8) || same_bytes(w, light_protected[1].s, 8);
 }
 
 /* Single-letter proclitics: و and ف (and), ب (with, in), ل (for, to), ك (like).
@@ -239,59 +232,135 @@ static int starts_with_clitic(const char *w, size_t len)
     return 0;
 }
 
-/* The pronoun and suffix rules: the length of w[0..len) (n letters) without
- * its suffixes; *n is updated. */
-/* The two bytes of the letter ending (or starting) w, as one number, for
- * quick rejection before the affix loops: every affix below is Arabic
- * letters, two bytes each. */
+/* The two bytes of the letter at w[i], as one number: every affix below is
+ * Arabic letters, two bytes each, so affixes are matched a letter at a
+ * time with one compare. */
+static inline unsigned letter_at(const char *w, size_t i)
+{
+    return (unsigned)(unsigned char)w[i] << 8 | (unsigned char)w[i + 1];
+}
+
 static inline unsigned last_letter(const char *w, size_t len)
 {
-    return len >= 2 ? (unsigned)(unsigned char)w[len - 2] << 8 | (unsigned char)w[len - 1] : 0;
+    return len >= 2 ? letter_at(w, len - 2) : 0;
 }
 
 static inline unsigned first_letter(const char *w, size_t len)
 {
-    return len >= 2 ? (unsigned)(unsigned char)w[0] << 8 | (unsigned char)w[1] : 0;
+    return len >= 2 ? letter_at(w, 0) : 0;
+}
+
+/* w ends with the letters l1 l2 */
+static inline int ends2(const char *w, size_t len, unsigned l1, unsigned l2)
+{
+    return len >= 4 && letter_at(w, len - 2) == l2 && letter_at(w, len - 4) == l1;
 }
 
 #define L_ALEF 0xD8A7u  /* ا */
 #define L_BEH 0xD8A8u   /* ب */
+#define L_TEH 0xD8AAu   /* ت */
 #define L_FEH 0xD981u   /* ف */
 #define L_KAF 0xD983u   /* ك */
 #define L_LAM 0xD984u   /* ل */
 #define L_MEEM 0xD985u  /* م */
 #define L_NOON 0xD986u  /* ن */
+#define L_HEH 0xD987u   /* ه */
 #define L_WAW 0xD988u   /* و */
+#define L_YEH 0xD98Au   /* ي */
 
+/* The pronoun and suffix rules (above): the length of w[0..len) (n
+ * letters) without its suffixes; *n is updated. A switch on the last letter
+ * and a straight run of tests: loops over tables of affixes were a third of
+ * a cache miss's cost. The pronouns differ in their last two letters, so at
+ * most one can match; the suffixes are each tried once, in order, each on
+ * what the previous ones left. */
 static size_t strip_suffixes(const char *w, size_t len, size_t *n_letters)
 {
     size_t n = *n_letters;
-    unsigned last = last_letter(w, len);
-    /* the pronouns end in ا, م or ن */
-    int pronoun = last == L_ALEF || last == L_MEEM || last == L_NOON;
-    for (size_t i = 0; pronoun && i < sizeof light_pronouns / sizeof light_pronouns[0]; i++) {
-        const affix *a = &light_pronouns[i];
-        if (n >= a->letters + 3 && ends_with(w, len, a->s, a->bytes)) {
-            len -= a->bytes;
-            n -= a->letters;
-            static const char teh[] = "ت", plural[] = "ات";
-            if (n >= 4 && ends_with(w, len, teh, sizeof teh - 1) &&
-                !ends_with(w, len, plural, sizeof plural - 1)) {
-                len -= sizeof teh - 1;
-                n--;
-            }
-            break;
+    size_t p = 0; /* letters of the pronoun found */
+    switch (last_letter(w, len)) {
+    case L_ALEF: /* هما كما ها */
+        if (len >= 6 && letter_at(w, len - 4) == L_MEEM) {
+            unsigned l = letter_at(w, len - 6);
+            p = l == L_HEH || l == L_KAF ? 3 : 0;
+        } else if (len >= 4 && letter_at(w, len - 4) == L_HEH) {
+            p = 2;
+        }
+        break;
+    case L_MEEM: /* هم كم */
+        if (len >= 4) {
+            unsigned l = letter_at(w, len - 4);
+            p = l == L_HEH || l == L_KAF ? 2 : 0;
+        }
+        break;
+    case L_NOON: /* هن */
+        p = len >= 4 && letter_at(w, len - 4) == L_HEH ? 2 : 0;
+        break;
+    default:
+        break;
+    }
+    if (p && n >= p + 3) {
+        len -= 2 * p;
+        n -= p;
+        /* a ت left behind (not of ات) was a ة */
+        if (n >= 4 && last_letter(w, len) == L_TEH && !ends2(w, len, L_ALEF, L_TEH)) {
+            len -= 2;
+            n--;
         }
     }
-    for (size_t i = 0; i < sizeof light_suffixes / sizeof light_suffixes[0]; i++) {
-        const guarded_affix *g = &light_suffixes[i];
-        if (n >= g->a.letters + g->min_stem && ends_with(w, len, g->a.s, g->a.bytes)) {
-            len -= g->a.bytes;
-            n -= g->a.letters;
-        }
-    }
+    /* ات (3 letters left), ان ين ون (4), يه (3), ه (3), ي (3) */
+    if (n >= 5 && ends2(w, len, L_ALEF, L_TEH))
+        len -= 4, n -= 2;
+    if (n >= 6 && ends2(w, len, L_ALEF, L_NOON))
+        len -= 4, n -= 2;
+    if (n >= 6 && ends2(w, len, L_YEH, L_NOON))
+        len -= 4, n -= 2;
+    if (n >= 6 && ends2(w, len, L_WAW, L_NOON))
+        len -= 4, n -= 2;
+    if (n >= 5 && ends2(w, len, L_YEH, L_HEH))
+        len -= 4, n -= 2;
+    if (n >= 4 && last_letter(w, len) == L_HEH)
+        len -= 2, n -= 1;
+    if (n >= 4 && last_letter(w, len) == L_YEH)
+        len -= 2, n -= 1;
     *n_letters = n;
     return len;
+}
+
+/* The prefix of light_prefixes that w begins with, or NULL. The prefixes
+ * differ in their first two letters, so at most one matches: which one is
+ * decided by a switch instead of trying the eleven in turn. */
+static const affix *light_prefix_of(const char *w, size_t len)
+{
+    if (len < 4)
+        return NULL;
+    unsigned second = letter_at(w, 2);
+    int i = -1;
+    switch (letter_at(w, 0)) {
+    case L_ALEF:
+        i = second == L_LAM ? 10 : -1; /* ال */
+        break;
+    case L_WAW:
+        i = second == L_BEH ? 0 : second == L_KAF ? 1 : second == L_ALEF ? 3 : second == L_LAM ? 7 : -1;
+        break;
+    case L_FEH:
+        i = second == L_BEH ? 2 : second == L_ALEF ? 4 : second == L_LAM ? 8 : -1;
+        break;
+    case L_BEH:
+        i = second == L_ALEF ? 5 : -1; /* بال */
+        break;
+    case L_KAF:
+        i = second == L_ALEF ? 6 : -1; /* كال */
+        break;
+    case L_LAM:
+        i = second == L_LAM ? 9 : -1; /* لل */
+        break;
+    default:
+        break;
+    }
+    if (i < 0 || !starts_with(w, len, light_prefixes[i].s, light_prefixes[i].bytes))
+        return NULL;
+    return &light_prefixes[i];
 }
 
 size_t kh_stem_light(char *w, size_t len)
@@ -309,27 +378,27 @@ size_t kh_stem_light_span(const char *word, size_t len, size_t *start)
         return len;
     const char *w = word;
     size_t n = letters(w, len);
-    /* the prefixes start with ا و ف ب ك ل */
-    unsigned first = first_letter(w, len);
-    int prefix = first == L_ALEF || first == L_WAW || first == L_FEH || first == L_BEH ||
-                 first == L_KAF || first == L_LAM;
-    for (size_t i = 0; prefix && i < sizeof light_prefixes / sizeof light_prefixes[0]; i++) {
-        const affix *a = &light_prefixes[i];
-        if (n >= a->letters + 2 && starts_with(w, len, a->s, a->bytes)) {
-            /* the stem starts after the prefix: no bytes move */
-            w += a->bytes;
-            *start = a->bytes;
-            len -= a->bytes;
-            n -= a->letters;
-            break;
-        }
+    const affix *a = light_prefix_of(w, len);
+    if (a && n >= a->letters + 2) {
+        /* the stem starts after the prefix: no bytes move */
+        w += a->bytes;
+        *start = a->bytes;
+        len -= a->bytes;
+        n -= a->letters;
     }
+    /* The suffix pass of the last root-initial test, when the loop stops on
+     * it: it is the pass the result needs, on the same letters. */
+    size_t stem_len = 0;
+    int have_stem = 0;
     for (int stripped = 0; stripped < CLITIC_MAX && n >= 1 + CLITIC_MIN_REST &&
                            starts_with_clitic(w, len) && !is_protected(w, len);
          stripped++) {
         size_t m = n;
-        if (is_root_initial(w, strip_suffixes(w, len, &m)))
+        size_t sl = strip_suffixes(w, len, &m);
+        if (is_root_initial(w, sl)) {
+            stem_len = sl, have_stem = 1;
             break;
+        }
         w += 2;
         *start += 2;
         len -= 2;
@@ -341,5 +410,7 @@ size_t kh_stem_light_span(const char *word, size_t len, size_t *start)
     static const char allah[] = "الله";
     if (ends_with(w, len, allah, sizeof allah - 1))
         return len;
+    if (have_stem)
+        return stem_len;
     return strip_suffixes(w, len, &n);
 }
