@@ -2,25 +2,45 @@
 # serve_bench.sh — khabar serve under load: wrk on loopback against
 # /api/search with the 1,000-query latency set, at 1, 8 and 64 connections,
 # next to the same searches called in-process (bench/serve_inprocess.c);
-# then the same with &facets=0 ("lean": no facets, no exact total).
+# then the same with &facets=0 ("lean": no facets, no exact total), and with
+# &snippets=0 ("nosnippets"), which shows the server apart from the cost of
+# cutting snippets, most of a default search.
 #
-# usage: bench/serve_bench.sh [BUILD_DIR=build] [SECONDS=10]
+# usage: bench/serve_bench.sh [BUILD_DIR=build] [SECONDS=10] [ROUNDS=3]
 # Needs wrk (Debian package) and the shared corpus; indexes it once into
-# BUILD_DIR/bench/serve-index. Prints a table for docs/api.md.
+# BUILD_DIR/bench/serve-index.
+#
+# The machine is shared, so each round runs every case back to back, the
+# in-process baseline right before the server at the same parallelism, and
+# the table gives the median over ROUNDS with the range. Besides the wall
+# clock it records the CPU time (user + sys) the searching process spent
+# per request: the server's own (read from /proc around each wrk run; wrk
+# is not counted) against serve_inprocess's, which moves far less with the
+# load than the wall clock does. (Hardware counters such as instructions
+# are not available on the development VM.) Raw lines go to
+# BUILD_DIR/bench/serve-bench.txt.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${1:-build}
 seconds=${2:-10}
+rounds=${3:-3}
 shared=${KH_SHARED_DIR:-$root/../shared}
 khabar=$build/khabar
 work=$build/bench
 index=$work/serve-index
 queries_tsv=$shared/bench/peers/queries/latency.tsv
+raw=$work/serve-bench.txt
 command -v wrk >/dev/null || { echo "serve_bench: wrk is not installed (apt-get install wrk)" >&2; exit 1; }
 mkdir -p "$work"
+corpus=$shared/corpus/saudinewsnet.jsonl.gz
 if [ ! -f "$index/MANIFEST" ]; then
+  [ -f "$corpus" ] || { echo "serve_bench: no corpus at $corpus (set KH_SHARED_DIR)" >&2; exit 1; }
   echo "indexing the shared corpus into $index ..." >&2
-  "$khabar" ingest --index "$index" --quiet "$shared/corpus/saudinewsnet.jsonl.gz"
+  # Into a scratch directory first: a failed ingest must not leave an index
+  # that later runs would take for the corpus.
+  rm -rf "$index.tmp"
+  "$khabar" ingest --index "$index.tmp" --quiet "$corpus"
+  mv "$index.tmp" "$index"
 fi
 # The queries (4th column), as given, and as request paths for wrk.
 cut -f4 "$queries_tsv" >"$work/serve-queries.txt"
@@ -45,15 +65,48 @@ cc -O2 -std=c17 -D_POSIX_C_SOURCE=200809L -I"$root/include" "$root/bench/serve_i
   -lstemmer -lm -lpthread -o "$work/serve_inprocess"
 
 cpus=$(nproc)
-echo "machine: $cpus CPUs; corpus: $("$khabar" stats --index "$index" | sed -n 's/^articles: *//p')"
-echo
-echo "in-process (kh_search, limit 10, snippets; default: exact total and facets):"
-for lean in "" lean; do
-  for t in 1 "$cpus"; do
-    "$work/serve_inprocess" "$index" "$work/serve-queries.txt" "$t" "$seconds" $lean
-  done
-done
-echo
+ticks=$(getconf CLK_TCK)
+load() { cut -d' ' -f1-3 /proc/loadavg; }
+echo "machine: $cpus CPUs; corpus: $("$khabar" stats --index "$index" | sed -n 's/^articles: *//p'); load at start: $(load)"
+echo "command: bench/serve_bench.sh $build $seconds $rounds"
+: >"$raw"
+
+# inprocess MODE THREADS: one serve_inprocess run, as a key=value line.
+inprocess() {
+  local mode=$1 t=$2 out
+  out=$("$work/serve_inprocess" "$index" "$work/serve-queries.txt" "$t" "$seconds" "$mode")
+  local rps cpu p50 p90 p99
+  rps=$(sed -n 's/.* per_second=\([0-9.]*\).*/\1/p' <<<"$out")
+  cpu=$(sed -n 's/.* cpu_ms_per_search=\([0-9.]*\).*/\1/p' <<<"$out")
+  p50=$(sed -n 's/.* p50_ms=\([0-9.]*\).*/\1/p' <<<"$out")
+  p90=$(sed -n 's/.* p90_ms=\([0-9.]*\).*/\1/p' <<<"$out")
+  p99=$(sed -n 's/.* p99_ms=\([0-9.]*\).*/\1/p' <<<"$out")
+  echo "case=inprocess-$mode-t$t round=$round rps=$rps p50=$p50 p90=$p90 p99=$p99 cpu_ms=$cpu load=$(load | cut -d' ' -f1)" | tee -a "$raw"
+}
+
+# wrk to milliseconds: "12.34ms", "1.02s", "850.00us".
+ms() { awk -v v="$1" 'BEGIN{ if (v ~ /us$/) printf "%.3f", v / 1000; else if (v ~ /ms$/) printf "%.3f", v + 0; else printf "%.3f", v * 1000 }'; }
+
+# server MODE C: one wrk run against the running server, as a key=value line.
+server() {
+  local mode=$1 c=$2 suffix="" t
+  case $mode in lean) suffix="&facets=0" ;; nosnippets) suffix="&snippets=0" ;; esac
+  t=$((c < cpus ? c : cpus))
+  local cpu0 cpu1 out
+  cpu0=$(awk '{print $14 + $15}' "/proc/$pid/stat")
+  out=$(KH_WRK_SUFFIX=$suffix wrk -t"$t" -c"$c" -d"${seconds}s" --latency -s "$work/serve-wrk.lua" "$url" 2>&1)
+  cpu1=$(awk '{print $14 + $15}' "/proc/$pid/stat")
+  local n rps p50 p90 p99 bad cpu
+  n=$(sed -n 's/^ *\([0-9]*\) requests in.*/\1/p' <<<"$out")
+  rps=$(sed -n 's/^Requests\/sec: *//p' <<<"$out")
+  p50=$(ms "$(awk '$1 == "50%" {print $2}' <<<"$out")")
+  p90=$(ms "$(awk '$1 == "90%" {print $2}' <<<"$out")")
+  p99=$(ms "$(awk '$1 == "99%" {print $2}' <<<"$out")")
+  bad=$( (grep -E 'Non-2xx|Socket errors|^status' <<<"$out" || true) | tr -s ' \n' ' ')
+  cpu=$(awk -v a="$cpu0" -v b="$cpu1" -v n="$n" -v t="$ticks" 'BEGIN{printf "%.3f", (b - a) * 1000 / t / n}')
+  echo "case=server-$mode-c$c round=$round rps=$rps p50=$p50 p90=$p90 p99=$p99 cpu_ms=$cpu load=$(load | cut -d' ' -f1) ${bad:+errors=\"$bad\"}" | tee -a "$raw"
+}
+
 "$khabar" serve --index "$index" --port 0 --threads "$cpus" >"$work/serve.out" 2>"$work/serve.err" &
 pid=$!
 trap 'kill -TERM $pid 2>/dev/null; wait $pid 2>/dev/null' EXIT
@@ -63,12 +116,51 @@ for _ in $(seq 1 100); do
   sleep 0.1
 done
 [ -n "$url" ] || { echo "serve_bench: the server did not start: $(cat "$work/serve.err")" >&2; exit 1; }
-echo "server: khabar serve --threads $cpus, wrk on loopback, $seconds s each:"
-for suffix in "" "&facets=0"; do
-  for c in 1 8 64; do
-    t=$((c < cpus ? c : cpus))
-    echo "== KH_WRK_SUFFIX='$suffix' wrk -t$t -c$c -d${seconds}s --latency -s serve-wrk.lua $url"
-    KH_WRK_SUFFIX=$suffix wrk -t"$t" -c"$c" -d"${seconds}s" --latency -s "$work/serve-wrk.lua" "$url" 2>&1 |
-      grep -E 'Requests/sec|Latency  |  50%|  90%|  99%|Non-2xx|Socket errors|requests in'
+# One pass over the queries first, so that no round pays for cold pages.
+wrk -t1 -c1 -d"${seconds}s" -s "$work/serve-wrk.lua" "$url" >/dev/null 2>&1
+echo "server: khabar serve --threads $cpus; wrk -t<min(c,$cpus)> -c<c> -d${seconds}s --latency -s serve-wrk.lua; $rounds rounds"
+for round in $(seq 1 "$rounds"); do
+  for mode in default lean nosnippets; do
+    inprocess "$mode" 1
+    server "$mode" 1
+    inprocess "$mode" "$cpus"
+    server "$mode" 8
+    server "$mode" 64
   done
 done
+echo "load at the end: $(load)"
+echo
+python3 - "$raw" "$cpus" <<'PY'
+import sys, statistics
+rows = {}
+for line in open(sys.argv[1]):
+    kv = dict(p.split("=", 1) for p in line.split() if "=" in p and not p.startswith("errors"))
+    rows.setdefault(kv["case"], []).append(kv)
+cpus = sys.argv[2]
+def med(case, key):
+    v = [float(r[key]) for r in rows.get(case, []) if r.get(key)]
+    return statistics.median(v) if v else None
+def cell(case, key, fmt="{:.1f}"):
+    v = [float(r[key]) for r in rows.get(case, []) if r.get(key)]
+    if not v:
+        return ""
+    m = fmt.format(statistics.median(v))
+    return m if len(v) == 1 else f"{m} ({fmt.format(min(v))}–{fmt.format(max(v))})"
+print("medians over the rounds (range); latency in ms; CPU ms (user + sys) per request of the searching process")
+print()
+print("| case | requests/s | p50 | p90 | p99 | CPU ms/req | load |")
+print("|---|---|---|---|---|---|---|")
+for mode in ("default", "lean", "nosnippets"):
+    for case in (f"inprocess-{mode}-t1", f"server-{mode}-c1", f"inprocess-{mode}-t{cpus}", f"server-{mode}-c8", f"server-{mode}-c64"):
+        if case in rows:
+            print(f"| {case} | {cell(case,'rps')} | {cell(case,'p50')} | {cell(case,'p90')} | {cell(case,'p99')} | "
+                  f"{cell(case,'cpu_ms','{:.2f}')} | {cell(case,'load')} |")
+print()
+print("server against in-process (ratio of medians):")
+for mode in ("default", "lean", "nosnippets"):
+    for c, t in (("1", "1"), ("8", cpus), ("64", cpus)):
+        s, i = f"server-{mode}-c{c}", f"inprocess-{mode}-t{t}"
+        r = [med(s, "rps"), med(i, "rps"), med(s, "cpu_ms"), med(i, "cpu_ms")]
+        print(f"  {mode}, {c} connection(s) vs {t} thread(s): throughput {100 * r[0] / r[1]:.0f}%, "
+              f"CPU efficiency {100 * r[3] / r[2]:.0f}% (in-process CPU per search / server CPU per request)")
+PY
