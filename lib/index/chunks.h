@@ -1,19 +1,33 @@
 /* chunks.h — a store of per-document records, compressed in chunks.
  *
- * Records (stored.h) are appended in document order and packed into chunks
- * of about `target` raw bytes; each chunk is one zstd frame. Compressing
- * many records together is what makes zstd effective on them, while small
- * chunks keep fetching one record cheap. A segment has two stores: the whole
- * articles (256 KiB chunks at level 6: the bulk of the index, read only by
- * `show` and for snippets; measured on the shared corpus, 19% smaller than
- * 64 KiB at level 3) and their summaries — id, title, source, url,
- * published — in 4 KiB chunks at level 3, read for every hit of every
- * search.
+ * Records (stored.h) are appended in document order and packed into chunks.
+ * A segment has two stores: the whole articles (256 KiB chunks at level 6:
+ * the bulk of the index, read only by `show` and for snippets; measured on
+ * the shared corpus, 19% smaller than 64 KiB at level 3) and their
+ * summaries — id, title, source, url, published — read for every hit of
+ * every search.
  *
  * On disk a store is two sections: the index, n_chunks x {u32 first_doc,
  * u64 off, u32 compressed_len, u32 raw_len, u32 crc32}, and the data, the
- * frames back to back; inside a frame each record is varint length + bytes.
- * The CRC of each frame is checked when it is read. */
+ * chunks back to back. The CRC of each chunk is checked when first read. A
+ * chunk is one of two kinds, told apart by its first four bytes:
+ *
+ *   frame chunk: one zstd frame (its magic) of the records, each varint
+ *     length + bytes. Compressing many records together is what makes zstd
+ *     effective; reading one record decompresses the whole chunk.
+ *   record chunk: "KHRC", u32 n, u32 prefix_len, u32 end[n], prefix,
+ *     frames. Each record is its own zstd frame (frames[end[i-1]..end[i]]),
+ *     compressed against the prefix, a sample of the chunk's records kept
+ *     raw, as a raw-content dictionary. Reading a record decompresses only
+ *     it. raw_len is the records' size as a frame chunk would hold them.
+ *
+ * A writer whose target is at most KH_CHUNK_RECORDS_MAX (the summaries'
+ * 4 KiB) is one whose records are fetched one at a time: it writes record
+ * chunks. Measured on the shared corpus (segment of 15,515 summaries, 2.99
+ * MB raw): 4 KiB frame chunks 1.03 MB and 28 us of decompression per
+ * record read; record chunks with a 64 KiB prefix 1.47 MB and 0.6 us (a
+ * micro-benchmark, load 8; docs/search.md has the effect on searches).
+ * A chunk is self-contained, so a merge may copy it as it is. */
 #ifndef KH_INDEX_CHUNKS_H
 #define KH_INDEX_CHUNKS_H
 
@@ -25,6 +39,9 @@
 
 #define KH_CHUNK_ENTRY 24
 #define KH_CHUNK_MAX_RAW (64u << 20)    /* a longer chunk is corrupt */
+#define KH_CHUNK_RECORDS_MAX (16u << 10)/* targets up to this write record chunks */
+#define KH_RECORD_CHUNK_RAW (2u << 20)  /* raw bytes of records per record chunk */
+#define KH_RECORD_PREFIX_MAX (64u << 10)/* its dictionary (prefix) at most */
 
 typedef struct kh_chunks_writer {
     size_t target;
@@ -33,6 +50,7 @@ typedef struct kh_chunks_writer {
     uint32_t first_doc, n_docs;
     kh_buf index, data;     /* finished chunks */
     void *cctx;             /* ZSTD_CCtx, reused */
+    int records;            /* writes record chunks (see above) */
     int failed;
 } kh_chunks_writer;
 
