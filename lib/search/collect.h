@@ -12,11 +12,14 @@
 #include <stdint.h>
 
 #include "index/index.h"
+#include "util/buf.h"
 #include "search/exec.h"
 #include "search/query.h"
 
 /* Hits re-ranked by proximity: at least this many of the best by BM25. */
 #define KH_RERANK_DEPTH 100
+/* Hits re-ordered by how well their headline matches the query's words. */
+#define KH_TITLE_WINDOW 10
 
 typedef struct kh_cand {
     double score;
@@ -52,6 +55,11 @@ typedef struct kh_search_state {
     size_t n_src_facet;
     int32_t *days;                  /* day number of every dated match */
     size_t n_days, cap_days;
+    /* the summary records the headline step read (titlematch.c), copied
+     * into title_recs, so that the page's hits do not decompress them again */
+    struct { uint32_t seg, doc; size_t off, len; } title_rec[KH_TITLE_WINDOW];
+    size_t n_title_rec;
+    kh_buf title_recs;
     kh_error *err;
     kh_status st;
 } kh_search_state;
@@ -72,5 +80,17 @@ double kh_proximity_max_boost(const kh_qnode *root);
 /* Re-ranks candidates (the best by BM25) by proximity, exactly for the best
  * `need` (proximity.c). */
 void kh_proximity_rerank(kh_search_state *S, kh_cand *c, size_t n, size_t need);
+
+/* Re-orders the best min(n, KH_TITLE_WINDOW) of c (sorted best first, the
+ * exact best of the collection) by headline match with query, the raw text
+ * S->q was parsed from (titlematch.c). Plain queries only: others are left
+ * as they are. The summaries read are kept in S (kh_title_summary). Fails
+ * only when a stored summary cannot be read (the error in S->err); out of
+ * memory leaves the order as it was. */
+kh_status kh_title_rerank(kh_search_state *S, kh_cand *c, size_t n, const char *query);
+
+/* The summary of candidate c if the headline step read it: 1 and *out
+ * filled (pointing into S->title_recs), else 0. */
+int kh_title_summary(const kh_search_state *S, const kh_cand *c, kh_summary *out);
 
 #endif

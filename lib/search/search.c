@@ -88,8 +88,8 @@ static kh_status fill_hit(kh_search_state *S, const kh_cand *c, kh_hit *h, const
 {
     kh_segment *s = S->ix->segs[c->seg];
     kh_summary sum;
-    kh_status st = kh_segment_get_summary(s, c->doc, &sum, S->err);
-    if (st != KH_OK)
+    kh_status st = KH_OK;
+    if (!kh_title_summary(S, c, &sum) && (st = kh_segment_get_summary(s, c->doc, &sum, S->err)) != KH_OK)
         return st;
     h->score = c->score;
     h->id = dup_n(sum.s[KH_SUM_ID], sum.len[KH_SUM_ID]);
@@ -315,9 +315,12 @@ static kh_status run(kh_search_state *S, const char *query, kh_search_result *r)
     if (depth && !S->top.heap)
         return kh_fail(S->err, KH_ERR_NOMEM, "out of memory");
     S->total_exact = 1;
+    /* the headline step (titlematch.c) re-orders the best KH_TITLE_WINDOW,
+     * so at least that many must be exact, whatever the page size */
+    size_t exact = want > 0 && want < KH_TITLE_WINDOW ? KH_TITLE_WINDOW : want;
     if (opt->sort == KH_SORT_RELEVANCE && want > 0) {
-        S->kcap = want;
-        S->kheap = malloc(want * sizeof *S->kheap);
+        S->kcap = exact;
+        S->kheap = malloc(exact * sizeof *S->kheap);
         if (!S->kheap)
             return kh_fail(S->err, KH_ERR_NOMEM, "out of memory");
         S->max_boost = kh_proximity_max_boost(S->q.root);
@@ -327,8 +330,11 @@ static kh_status run(kh_search_state *S, const char *query, kh_search_result *r)
 
     /* best first, proximity applied, then the requested page */
     if (opt->sort == KH_SORT_RELEVANCE && S->q.root)
-        kh_proximity_rerank(S, S->top.heap, S->top.n, want);
+        kh_proximity_rerank(S, S->top.heap, S->top.n, exact);
     kh_collect_sort(&S->top, S->top.heap, S->top.n);
+    if (opt->sort == KH_SORT_RELEVANCE && S->q.root &&
+        (st = kh_title_rerank(S, S->top.heap, S->top.n, query)) != KH_OK)
+        return st;
     size_t n_full = S->top.n;
     if (S->top.n < want && opt->relax && opt->sort == KH_SORT_RELEVANCE && !opt->default_or && S->q.root &&
         S->q.root->kind == KH_Q_AND && (st = complete_page(S, want, &n_full)) != KH_OK)
@@ -396,6 +402,7 @@ kh_status kh_search(kh_index *ix, const char *query, const kh_search_options *op
     free(S.top.heap);
     free(S.kheap);
     free(S.days);
+    kh_buf_free(&S.title_recs);
     for (size_t i = 0; i < S.n_src_facet; i++)
         free(S.src_facet[i].name);
     free(S.src_facet);
