@@ -287,11 +287,174 @@ static void run_tiny_buffer(void)
     system(cmd);
 }
 
+/* Terms are compared from a head kept inline beside the term's counts and
+ * from the key store after it (segbuf.c), and articles travel to the
+ * workers as packed copies (workers.c): long ids and words that differ only
+ * past the head stay distinct, a word is cut at 254 bytes, and an article
+ * with captions, headings and many blocks comes back whole. */
+static size_t hits(kh_index *ix, const char *query)
+{
+    kh_search_options so;
+    kh_search_options_init(&so);
+    so.count_total = 1;
+    kh_search_result *r = NULL;
+    kh_error err;
+    if (kh_search(ix, query, &so, &r, &err) != KH_OK)
+        return (size_t)-1;
+    size_t n = r->total;
+    kh_search_result_free(r);
+    return n;
+}
+
+/* A copy of segbuf.c's term hash: two words with the same hash, length and
+ * first bytes are told apart only by the key bytes past the inline head. */
+static uint32_t term_hash(char field, const char *text, size_t len)
+{
+    uint32_t h = 2166136261u;
+    h = (h ^ (unsigned char)field) * 16777619u;
+    for (size_t i = 0; i < len; i++)
+        h = (h ^ (unsigned char)text[i]) * 16777619u;
+    return h ^ (h >> 15);
+}
+
+static int cmp_u64(const void *x, const void *y)
+{
+    uint64_t a = *(const uint64_t *)x, b = *(const uint64_t *)y;
+    return a < b ? -1 : a > b;
+}
+
+/* Candidate i: prefix + eight letters drawn from i (splitmix64), so that
+ * candidates differ all along their tails and collide like random hashes
+ * (changing only the last few letters of FNV-1a input hardly ever does). */
+static void candidate(const char *prefix, uint32_t i, char *out)
+{
+    uint64_t x = (uint64_t)i + 0x9E3779B97F4A7C15u;
+    x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9u;
+    x = (x ^ (x >> 27)) * 0x94D049BB133111EBu;
+    x ^= x >> 31;
+    size_t plen = strlen(prefix);
+    memcpy(out, prefix, plen);
+    for (int k = 0; k < 8; k++, x /= 26)
+        out[plen + k] = (char)('a' + x % 26);
+    out[plen + 8] = '\0';
+}
+
+/* Finds two words, prefix + eight letters, whose body-field terms collide:
+ * ~29 pairs are expected among 500,000 candidates. */
+static int colliding_words(const char *prefix, char *w1, char *w2)
+{
+    const uint32_t n = 500000;
+    uint64_t *v = malloc(n * sizeof *v);
+    if (!v)
+        return 0;
+    char w[128];
+    for (uint32_t i = 0; i < n; i++) {
+        candidate(prefix, i, w);
+        v[i] = (uint64_t)term_hash(KH_FIELD_TEXT, w, strlen(w)) << 32 | i;
+    }
+    qsort(v, n, sizeof *v, cmp_u64);
+    int found = 0;
+    for (uint32_t i = 1; i < n && !found; i++) {
+        if (v[i] >> 32 == v[i - 1] >> 32) {
+            candidate(prefix, (uint32_t)v[i - 1], w1);
+            candidate(prefix, (uint32_t)v[i], w2);
+            found = 1;
+        }
+    }
+    free(v);
+    return found;
+}
+
+static void run_long_keys(void)
+{
+    snprintf(dir, sizeof dir, "/tmp/kh_test_index_keys_%d_%d", (int)getpid(), threads);
+    char cmd[600];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    system(cmd);
+    kh_index *w = open_writer();
+    CHECK(w != NULL);
+    if (!w)
+        return;
+    /* 40 shared bytes, then the difference */
+    const char *shared = "abcdefghijklmnopqrstuvwxyzabcdefghijklmn";
+    char id[3][64], word[3][64], body[512];
+    for (int i = 0; i < 3; i++) {
+        snprintf(id[i], sizeof id[i], "%s-%d", shared, i);
+        snprintf(word[i], sizeof word[i], "%sq%c", shared, 'a' + i);
+    }
+    char huge[400];
+    memset(huge, 'z', 300);
+    huge[300] = '\0';
+    kh_error err;
+    for (int i = 0; i < 3; i++) {
+        kh_article a;
+        snprintf(body, sizeof body, "%s %s", word[i], i == 0 ? huge : "");
+        make_article(&a, id[i], "عنوان", body, "aawsat", "2015-07-21T02:51:32");
+        kh_article_set(&a.author, "كاتب", strlen("كاتب"));
+        kh_article_add_caption(&a, "صورة أولى", strlen("صورة أولى"));
+        kh_article_add_caption(&a, "صورة ثانية", strlen("صورة ثانية"));
+        for (int k = 0; k < 40; k++) {
+            char text[64];
+            snprintf(text, sizeof text, "فقرة %d من المقال %d", k, i);
+            kh_article_add_block(&a, k % 10 ? KH_BLOCK_PARAGRAPH : KH_BLOCK_HEADING, text, strlen(text));
+        }
+        CHECK_INT(kh_index_add(w, &a, &err), KH_OK);
+        kh_article_clear(&a);
+    }
+    add(w, id[1], "بديل", "نص بديل"); /* replaces id[1] only */
+    CHECK_INT(kh_index_commit(w, &err), KH_OK);
+    CHECK_INT(count_articles(), 3);
+    CHECK_INT(hits(w, word[0]), 1);
+    CHECK_INT(hits(w, word[1]), 0);
+    CHECK_INT(hits(w, word[2]), 1);
+    CHECK_INT(hits(w, shared), 0);
+    /* same hash, same length, same head: only the tail tells them apart */
+    char c1[128], c2[128];
+    CHECK(colliding_words(shared, c1, c2));
+    add(w, "collide-1", "عنوان", c1);
+    add(w, "collide-2", "عنوان", c2);
+    CHECK_INT(kh_index_commit(w, &err), KH_OK);
+    CHECK_INT(hits(w, c1), 1);
+    CHECK_INT(hits(w, c2), 1);
+    /* the 300-byte word is indexed as its first 254 bytes, whichever is asked */
+    huge[254] = '\0';
+    CHECK_INT(hits(w, huge), 1);
+
+    kh_article got;
+    kh_article_init(&got);
+    CHECK_INT(kh_index_get(w, id[2], &got, &err), KH_OK);
+    CHECK_STR(got.id, id[2]);
+    CHECK_STR(got.author, "كاتب");
+    CHECK_INT(got.n_captions, 2);
+    CHECK_STR(got.n_captions == 2 ? got.captions[1] : NULL, "صورة ثانية");
+    CHECK_INT(got.n_blocks, 41);
+    if (got.n_blocks == 41) {
+        CHECK_STR(got.blocks[0].text, word[2]);
+        CHECK_INT(got.blocks[1].kind, KH_BLOCK_HEADING);
+        CHECK_STR(got.blocks[40].text, "فقرة 39 من المقال 2");
+    }
+    CHECK_INT(kh_index_get(w, id[1], &got, &err), KH_OK);
+    CHECK_STR(got.title, "بديل");
+    kh_article_clear(&got);
+
+    size_t n = 0;
+    CHECK_INT(kh_index_delete(w, id[0], &n, &err), KH_OK);
+    CHECK_INT(n, 1);
+    CHECK_INT(kh_index_commit(w, &err), KH_OK);
+    CHECK_INT(hits(w, word[0]), 0);
+    CHECK_INT(hits(w, word[2]), 1);
+    kh_index_close(w);
+    CHECK_INT(count_articles(), 4);
+    CHECK_INT(kh_index_check(dir, &err), KH_OK);
+    system(cmd);
+}
+
 int main(void)
 {
     for (threads = 1; threads <= 2; threads++) {
         run();
         run_tiny_buffer();
+        run_long_keys();
     }
     return check_done();
 }
