@@ -82,6 +82,7 @@ static kh_status adopt_segment(kh_index *ix, const char *name, uint8_t *deleted,
         free(deleted);
         return st;
     }
+    kh_segment_drop_pages(s); /* what open's checks read: merge.h says why */
     s->committed = 0;
     s->pending = deleted;
     s->n_pending_deleted = (uint32_t)n_deleted;
@@ -233,6 +234,8 @@ static kh_status merge_segments(kh_index *ix, const int *picked, kh_error *err)
     if (st == KH_OK && docs > 0) {
         ix->next_segment++;
         st = kh_segment_open(ix->dir, name, 0, &merged, err);
+        if (st == KH_OK)
+            kh_segment_drop_pages(merged);
     }
     if (st != KH_OK)
         return st;

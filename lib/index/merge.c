@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 #include <zlib.h>
 #include <zstd.h>
 
@@ -28,6 +30,8 @@
 /* Postings go to the file in pieces of about this size: one write per
  * term would be millions of system calls. */
 #define WRITE_BATCH (1u << 20)
+/* Pages of a source read this far behind are given back (merge.h). */
+#define RELEASE_STEP (8u << 20)
 
 typedef struct merger {
     kh_segment *const *src;
@@ -49,6 +53,36 @@ static kh_status corrupt(const kh_segment *s, kh_error *err, const char *what)
 static kh_status nomem(kh_error *err)
 {
     return kh_fail(err, KH_ERR_NOMEM, "out of memory while merging segments");
+}
+
+/* ---- resident memory ---- */
+
+/* Drops the whole pages inside [p, p + len) from the process. */
+static void drop_range(const unsigned char *p, size_t len)
+{
+    uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+    uintptr_t start = ((uintptr_t)p + page - 1) & ~(page - 1), end = ((uintptr_t)p + len) & ~(page - 1);
+    if (end > start)
+        (void)madvise((void *)start, end - start, MADV_DONTNEED); /* advice: failure is harmless */
+}
+
+void kh_segment_drop_pages(const kh_segment *s)
+{
+    drop_range(s->file.data, s->file.len);
+}
+
+/* A source area read front to back: what lies behind the reader is dropped
+ * every RELEASE_STEP bytes. */
+typedef struct reading {
+    const unsigned char *done;      /* dropped up to here */
+} reading;
+
+static void read_upto(reading *r, const unsigned char *p)
+{
+    if (p > r->done && (size_t)(p - r->done) >= RELEASE_STEP) {
+        drop_range(r->done, (size_t)(p - r->done));
+        r->done = p;
+    }
 }
 
 /* ---- document numbers ---- */
@@ -351,7 +385,9 @@ static kh_status write_store(merger *m, int k)
     for (size_t i = 0; i < m->n && st == KH_OK; i++) {
         kh_segment *s = m->src[i];
         kh_chunks *c = k ? &s->summaries : &s->stored;
+        reading rd = {c->data};
         for (size_t ch = 0; ch < c->n_chunks && st == KH_OK; ch++) {
+            read_upto(&rd, c->data + kh_get_u64(c->index + ch * KH_CHUNK_ENTRY + 4));
             uint32_t first = kh_get_u32(c->index + ch * KH_CHUNK_ENTRY);
             uint32_t end = ch + 1 < c->n_chunks ? kh_get_u32(c->index + (ch + 1) * KH_CHUNK_ENTRY)
                                                 : c->n_docs;
@@ -367,6 +403,7 @@ static kh_status write_store(merger *m, int k)
             if ((st = store_flush(m, &o)) == KH_OK)
                 st = copy_chunk(m, &o, s, c, ch, m->map[i][first]);
         }
+        drop_range(c->data, c->data_len);
     }
     if (st == KH_OK)
         st = store_flush(m, &o);
@@ -390,6 +427,7 @@ static kh_status write_store(merger *m, int k)
 typedef struct term_src {
     kh_term_iter it;
     int live;                       /* it has a current term */
+    reading post, dict;             /* both are read in term order */
 } term_src;
 
 static int cmp_term(const kh_term_iter *a, const kh_term_iter *b)
@@ -461,6 +499,8 @@ static kh_status write_postings(merger *m)
         if (r < 0)
             st = corrupt(m->src[i], m->err, "term dictionary damaged");
         src[i].live = r == 1;
+        src[i].post.done = m->src[i]->post;
+        src[i].dict.done = m->src[i]->dict.data;
     }
     kh_termdict_writer tw;
     memset(&tw, 0, sizeof tw);
@@ -508,6 +548,11 @@ static kh_status write_postings(merger *m)
                 st = nomem(m->err);
             kh_sfile_write(&m->w, batch.data, batch.len);
             kh_buf_reset(&batch);
+            for (size_t i = 0; i < m->n; i++)
+                if (src[i].live) {
+                    read_upto(&src[i].post, m->src[i]->post + src[i].it.post_off);
+                    read_upto(&src[i].dict, src[i].it.c.p);
+                }
         }
     }
     if (st == KH_OK && kh_buf_failed(&batch))

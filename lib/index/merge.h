@@ -27,4 +27,11 @@
 kh_status kh_merge_segments(const char *dir, const char *name, kh_segment *const *src, size_t n,
                             uint32_t *n_docs, kh_error *err);
 
+/* Gives the pages of s's mapping back to the system: they stay in the page
+ * cache and fault in again when read. A segment's file is mapped, so every
+ * page a merge (or the checks at open) reads would otherwise count in the
+ * writer's resident memory until the segment is closed, and a writer's
+ * memory must stay bounded by its RAM budget (docs/index.md, "Scaling"). */
+void kh_segment_drop_pages(const kh_segment *s);
+
 #endif
