@@ -64,6 +64,8 @@ static inline kh_cursor kh_cursor_make(const void *p, size_t len)
 
 static inline uint64_t kh_get_varint(kh_cursor *c)
 {
+    if (c->p < c->end && *c->p < 0x80) /* one byte: most doc deltas and position gaps */
+        return *c->p++;
     uint64_t v = 0;
     for (int shift = 0; shift < 64; shift += 7) {
         if (c->p >= c->end) {

@@ -156,31 +156,43 @@ int kh_postings_init(kh_postings *c, const unsigned char *p, size_t len, uint32_
     return c->bad ? -1 : 0;
 }
 
+/* Marks the cursor damaged and at its end. */
+static uint32_t fail(kh_postings *c)
+{
+    c->bad = 1;
+    c->index = c->block_docs + 1;
+    return c->doc = KH_NO_DOC;
+}
+
 uint32_t kh_postings_next(kh_postings *c)
 {
-    if (c->index == c->block_docs) {
-        if (c->block + 1 >= c->n_blocks || c->bad) {
-            c->doc = KH_NO_DOC;
-            c->index = c->block_docs + 1; /* stays at the end */
+    if (c->index >= c->block_docs) {
+        if (c->index > c->block_docs)
             return KH_NO_DOC;
+        if (c->block + 1 >= c->n_blocks || c->bad) {
+            c->index = c->block_docs + 1; /* stays at the end */
+            return c->doc = KH_NO_DOC;
         }
         enter_block(c, c->block + 1);
         if (c->bad)
             return c->doc = KH_NO_DOC;
-    } else if (c->index > c->block_docs) {
-        return KH_NO_DOC;
     }
-    uint64_t delta;
-    uint32_t npos, tf;
-    kh_doc_entry_read(&c->dc, &delta, &npos, &tf);
-    /* doc == KH_NO_DOC stands for "-1" here: unsigned wrap-around gives delta-1 */
-    uint64_t doc = (uint64_t)(uint32_t)(c->doc + (uint32_t)delta);
-    if (c->dc.bad || delta == 0 || delta > c->n_docs_segment || doc >= c->n_docs_segment ||
-        (c->doc != KH_NO_DOC && doc <= c->doc) || npos > KH_MAX_POSITIONS || tf < npos) {
-        c->bad = 1;
-        c->index = c->block_docs + 1;
-        return c->doc = KH_NO_DOC;
+    /* kh_doc_entry_read, with the checks folded in: this is the hottest loop
+     * of a search */
+    uint64_t v = kh_get_varint(&c->dc), delta = v >> 1;
+    uint32_t npos = 1, tf = 1;
+    if (!(v & 1)) {
+        uint64_t n = kh_get_varint(&c->dc), extra = kh_get_varint(&c->dc);
+        if (n > KH_MAX_POSITIONS || extra > UINT32_MAX - n)
+            return fail(c);
+        npos = (uint32_t)n;
+        tf = (uint32_t)(n + extra);
     }
+    /* c->doc is the previous document, KH_NO_DOC standing for -1 (+1 wraps
+     * to 0); delta >= 1 makes documents ascend */
+    uint64_t doc = (uint64_t)(uint32_t)(c->doc + 1) + delta - 1;
+    if (c->dc.bad || delta - 1 >= c->n_docs_segment || doc >= c->n_docs_segment)
+        return fail(c);
     c->doc = (uint32_t)doc;
     c->npos = npos;
     c->tf = tf;
