@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "index/index.h"
+#include "index/stored.h"
 #include "util/buf.h"
 #include "search/exec.h"
 #include "search/query.h"
@@ -56,8 +57,9 @@ typedef struct kh_search_state {
     int32_t *days;                  /* day number of every dated match */
     size_t n_days, cap_days;
     /* the summary records the headline step read (titlematch.c), copied
-     * into title_recs, so that the page's hits do not decompress them again */
-    struct { uint32_t seg, doc; size_t off, len; } title_rec[KH_TITLE_WINDOW];
+     * into title_recs and decoded, so that the page's hits do not read them
+     * again (sum points into title_recs once all are copied) */
+    struct { uint32_t seg, doc; size_t off, len; kh_summary sum; } title_rec[KH_TITLE_WINDOW];
     size_t n_title_rec;
     kh_buf title_recs;
     kh_error *err;

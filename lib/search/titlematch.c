@@ -34,10 +34,13 @@
  * on the harness's known-item sets (docs/search.md). */
 #define TITLE_BOOST 0.5
 #define TITLE_MAX_WORDS 64
+#define TITLE_MAX_BYTES 4096
 
+/* The words of a query or headline. Their bytes live in one small buffer,
+ * so that the two sets fit on the stack and a search touches no fresh
+ * memory for them. */
 typedef struct tm_word {
-    char stem[KH_TERM_MAX];
-    char surface[KH_TERM_MAX];
+    const char *stem, *surface;     /* into the owning tm_words' bytes */
     size_t stem_len, surface_len;
     uint32_t position;
     int stop;
@@ -46,25 +49,34 @@ typedef struct tm_word {
 typedef struct tm_words {
     tm_word w[TITLE_MAX_WORDS];
     size_t n;
+    char bytes[TITLE_MAX_BYTES];
+    size_t used;
 } tm_words;
 
-/* The tokens of text (stopwords marked): stem, normalised surface, position. */
+/* The tokens of text (stopwords marked): stem, normalised surface, position.
+ * Stops at TITLE_MAX_WORDS words or when the bytes run out: a headline is
+ * far shorter, and a longer query is compared on its first words. */
 static void tm_analyze(kh_analyzer *an, const char *text, size_t len, tm_words *out)
 {
     static const kh_norm_profile surface_profile = {1};
     kh_token tok;
-    out->n = 0;
+    out->n = out->used = 0;
     kh_analyzer_start(an, text, len);
     while (out->n < TITLE_MAX_WORDS && kh_analyzer_next_token(an, &tok)) {
-        if (tok.term_len >= KH_TERM_MAX)
-            continue;
+        size_t room = sizeof out->bytes - out->used;
+        if (tok.term_len + KH_TERM_MAX > room)
+            break;
         tm_word *w = &out->w[out->n++];
-        w->stop = tok.is_stopword;
-        memcpy(w->stem, tok.term, tok.term_len);
+        char *p = out->bytes + out->used;
+        memcpy(p, tok.term, tok.term_len);
+        w->stem = p;
         w->stem_len = tok.term_len;
-        w->surface_len = kh_normalize(&surface_profile, text + tok.start, tok.end - tok.start, w->surface,
-                                      sizeof w->surface);
+        w->surface = p + tok.term_len;
+        w->surface_len = kh_normalize(&surface_profile, text + tok.start, tok.end - tok.start, p + tok.term_len,
+                                      KH_TERM_MAX);
+        out->used += tok.term_len + w->surface_len;
         w->position = tok.position;
+        w->stop = tok.is_stopword;
     }
 }
 
@@ -178,10 +190,7 @@ kh_status kh_title_rerank(kh_search_state *S, kh_cand *c, size_t n, const char *
     size_t n_terms = 0;
     if (n < 2 || !plain_terms(S->q.root, terms, &n_terms) || n_terms == 0)
         return KH_OK;
-    tm_words *q = malloc(2 * sizeof *q);
-    if (!q)
-        return KH_OK; /* out of memory: the order stands */
-    tm_words *t = q + 1;
+    tm_words qw, tw, *q = &qw, *t = &tw;
     tm_analyze(S->ix->analyzer, query, strlen(query), q);
     /* the raw words must be the parsed query's words, one for one; else the
      * query held syntax this step does not interpret */
@@ -195,46 +204,48 @@ kh_status kh_title_rerank(kh_search_state *S, kh_cand *c, size_t n, const char *
         k++;
     }
     same = same && k == n_terms;
-    kh_status st = KH_OK;
-    if (same) {
-        double scale = TITLE_BOOST * c[0].score;
-        for (size_t i = 0; i < n; i++) {
-            kh_segment *seg = S->ix->segs[c[i].seg];
-            const unsigned char *rec;
-            size_t len;
-            kh_summary sum;
-            if ((st = kh_chunks_get(&seg->summaries, c[i].doc, &rec, &len, S->err)) != KH_OK)
-                break;
-            if (kh_summary_decode(rec, len, &sum) != 0) {
-                st = kh_fail(S->err, KH_ERR_CORRUPT, "%s: summary of article %u is malformed", seg->file.name,
-                             c[i].doc);
-                break;
-            }
-            const char *title = sum.s[KH_SUM_TITLE] ? sum.s[KH_SUM_TITLE] : "";
-            tm_analyze(S->ix->analyzer, title, sum.len[KH_SUM_TITLE], t);
-            c[i].score += scale * title_match(q, t);
-            /* kept for the page (the chunk cache holds one chunk) */
-            if (S->n_title_rec < KH_TITLE_WINDOW) {
-                S->title_rec[S->n_title_rec].seg = c[i].seg;
-                S->title_rec[S->n_title_rec].doc = c[i].doc;
-                S->title_rec[S->n_title_rec].off = S->title_recs.len;
-                S->title_rec[S->n_title_rec].len = len;
-                kh_buf_append(&S->title_recs, rec, len);
-                S->n_title_rec += !S->title_recs.failed;
-            }
-        }
-        if (st == KH_OK)
-            qsort(c, n, sizeof *c, cmp_cand_score);
+    if (!same)
+        return KH_OK;
+    /* first copy the records (the chunk cache holds one chunk at a time),
+     * then decode each copy once: for the headline here, and for the page */
+    for (size_t i = 0; i < n; i++) {
+        kh_segment *seg = S->ix->segs[c[i].seg];
+        const unsigned char *rec;
+        size_t len;
+        kh_status st = kh_chunks_get(&seg->summaries, c[i].doc, &rec, &len, S->err);
+        if (st != KH_OK)
+            return st;
+        S->title_rec[i].seg = c[i].seg;
+        S->title_rec[i].doc = c[i].doc;
+        S->title_rec[i].off = S->title_recs.len;
+        S->title_rec[i].len = len;
+        kh_buf_append(&S->title_recs, rec, len);
     }
-    free(q);
-    return st;
+    if (S->title_recs.failed)
+        return KH_OK; /* out of memory: the order stands */
+    double scale = TITLE_BOOST * c[0].score;
+    for (size_t i = 0; i < n; i++) {
+        kh_summary *sum = &S->title_rec[i].sum;
+        if (kh_summary_decode((const unsigned char *)S->title_recs.data + S->title_rec[i].off, S->title_rec[i].len,
+                              sum) != 0)
+            return kh_fail(S->err, KH_ERR_CORRUPT, "%s: summary of article %u is malformed",
+                           S->ix->segs[c[i].seg]->file.name, c[i].doc);
+        tm_analyze(S->ix->analyzer, sum->s[KH_SUM_TITLE] ? sum->s[KH_SUM_TITLE] : "", sum->len[KH_SUM_TITLE], t);
+        c[i].score += scale * title_match(q, t);
+    }
+    S->n_title_rec = n;
+    qsort(c, n, sizeof *c, cmp_cand_score);
+    return KH_OK;
 }
 
 int kh_title_summary(const kh_search_state *S, const kh_cand *c, kh_summary *out)
 {
+    if (S->title_recs.failed)
+        return 0;
     for (size_t i = 0; i < S->n_title_rec; i++)
-        if (S->title_rec[i].seg == c->seg && S->title_rec[i].doc == c->doc)
-            return kh_summary_decode((const unsigned char *)S->title_recs.data + S->title_rec[i].off,
-                                     S->title_rec[i].len, out) == 0;
+        if (S->title_rec[i].seg == c->seg && S->title_rec[i].doc == c->doc) {
+            *out = S->title_rec[i].sum;
+            return 1;
+        }
     return 0;
 }
