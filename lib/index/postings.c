@@ -14,10 +14,20 @@ static void put_u16(kh_buf *b, uint32_t v)
 void kh_postings_encode(const unsigned char *docs, size_t docs_len, const unsigned char *pos,
                         size_t pos_len, uint32_t df, const uint32_t *doc_len, kh_buf *out)
 {
-    kh_put_varint(out, docs_len);
     kh_cursor dc = kh_cursor_make(docs, docs_len);
     kh_cursor pc = kh_cursor_make(pos, pos_len);
     int64_t prev = -1;
+    if (df == 1) {
+        /* its one entry says where it ends and what its tf is */
+        uint64_t delta;
+        uint32_t npos, tf;
+        kh_doc_entry_read(&dc, &delta, &npos, &tf);
+        kh_put_varint(out, doc_len[delta - 1]);
+        kh_buf_append(out, docs, docs_len);
+        kh_buf_append(out, pos, pos_len);
+        return;
+    }
+    kh_put_varint(out, docs_len);
     if (df <= KH_BLOCK_DOCS) {
         uint32_t max_tf = 0, min_len = UINT32_MAX;
         for (uint32_t i = 0; i < df; i++) {
@@ -134,11 +144,26 @@ int kh_postings_init(kh_postings *c, const unsigned char *p, size_t len, uint32_
     c->df = df;
     c->n_docs_segment = n_docs;
     kh_cursor h = kh_cursor_make(p, len);
-    uint64_t docs_len = kh_get_varint(&h);
     c->n_blocks = (df + KH_BLOCK_DOCS - 1) / KH_BLOCK_DOCS;
     if (df == 0 || df > n_docs)
         return -1;
-    if (df <= KH_BLOCK_DOCS) {
+    uint64_t docs_len;
+    if (df == 1) {
+        c->single_min_len = (uint32_t)kh_get_varint(&h);
+        kh_cursor e = h;
+        uint64_t delta;
+        uint32_t npos, tf;
+        kh_doc_entry_read(&e, &delta, &npos, &tf);
+        if (h.bad || e.bad)
+            return -1;
+        c->single_max_tf = tf;
+        docs_len = (uint64_t)(e.p - h.p);
+    } else {
+        docs_len = kh_get_varint(&h);
+    }
+    if (df == 1) {
+        /* read above */
+    } else if (df <= KH_BLOCK_DOCS) {
         c->single_max_tf = (uint32_t)kh_get_varint(&h);
         c->single_min_len = (uint32_t)kh_get_varint(&h);
     } else {

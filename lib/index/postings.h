@@ -8,7 +8,12 @@
  * term frequency and its smallest document length, which bound the BM25 of
  * any document in it.
  *
- *   varint docs_len
+ *   df == 1: varint min_len (the document's length), then the doc and
+ *            position streams: the one entry delimits itself and gives
+ *            max_tf, which saves ~2 bytes on each of the many terms seen
+ *            once (132,501 of 232,216 on the shared corpus: every id and
+ *            url, 41% of the words)
+ *   otherwise varint docs_len, then
  *   df <= KH_BLOCK_DOCS: varint max_tf, varint min_len
  *   df >  KH_BLOCK_DOCS: n_blocks x {u32 last_doc, u32 doc_off, u32 pos_off,
  *                                    u16 max_tf, u16 min_len}
