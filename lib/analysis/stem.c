@@ -245,11 +245,6 @@ static inline unsigned last_letter(const char *w, size_t len)
     return len >= 2 ? letter_at(w, len - 2) : 0;
 }
 
-static inline unsigned first_letter(const char *w, size_t len)
-{
-    return len >= 2 ? letter_at(w, 0) : 0;
-}
-
 /* w ends with the letters l1 l2 */
 static inline int ends2(const char *w, size_t len, unsigned l1, unsigned l2)
 {
