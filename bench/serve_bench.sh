@@ -156,11 +156,21 @@ for mode in ("default", "lean", "nosnippets"):
             print(f"| {case} | {cell(case,'rps')} | {cell(case,'p50')} | {cell(case,'p90')} | {cell(case,'p99')} | "
                   f"{cell(case,'cpu_ms','{:.2f}')} | {cell(case,'load')} |")
 print()
-print("server against in-process (ratio of medians):")
+print("server against in-process, paired within each round (median of the rounds' ratios, range):")
+def paired(s, i, key, invert=False):
+    out = []
+    for rs in rows.get(s, []):
+        ri = [r for r in rows.get(i, []) if r["round"] == rs["round"]]
+        if ri and rs.get(key) and ri[0].get(key):
+            a, b = float(rs[key]), float(ri[0][key])
+            out.append(100 * (b / a if invert else a / b))
+    if not out:
+        return "n/a"
+    m = f"{statistics.median(out):.0f}%"
+    return m if len(out) == 1 else f"{m} ({min(out):.0f}–{max(out):.0f}%)"
 for mode in ("default", "lean", "nosnippets"):
     for c, t in (("1", "1"), ("8", cpus), ("64", cpus)):
         s, i = f"server-{mode}-c{c}", f"inprocess-{mode}-t{t}"
-        r = [med(s, "rps"), med(i, "rps"), med(s, "cpu_ms"), med(i, "cpu_ms")]
-        print(f"  {mode}, {c} connection(s) vs {t} thread(s): throughput {100 * r[0] / r[1]:.0f}%, "
-              f"CPU efficiency {100 * r[3] / r[2]:.0f}% (in-process CPU per search / server CPU per request)")
+        print(f"  {mode}, {c} connection(s) vs {t} thread(s): throughput {paired(s, i, 'rps')}, "
+              f"CPU efficiency {paired(s, i, 'cpu_ms', invert=True)} (in-process CPU per search / server CPU per request)")
 PY
