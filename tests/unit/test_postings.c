@@ -1,0 +1,237 @@
+/* test_postings.c — postings encoded from the writer's streams and walked
+ * back with the cursor: every document, tf and position, advance() to any
+ * target (block jumps), shallow(), the one-document layout, skipping
+ * varints, and damaged input (an error, never a crash). */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "index/postings.h"
+
+#define N_DOCS 20000
+
+typedef struct plist {
+    uint32_t df;
+    uint32_t doc[4096], tf[4096], npos[4096];
+    uint32_t *pos[4096];
+} plist;
+
+static uint32_t rng = 12345;
+static uint32_t next_rand(void)
+{
+    rng = rng * 1103515245u + 12345u;
+    return rng >> 8;
+}
+
+/* The writer's streams (postings.h): per document varint (delta << 1 |
+ * single) [+ npos, tf - npos]; per document its positions, first then gaps. */
+static void streams(const plist *l, kh_buf *docs, kh_buf *pos)
+{
+    int64_t prev = -1;
+    for (uint32_t i = 0; i < l->df; i++) {
+        uint64_t delta = (uint64_t)((int64_t)l->doc[i] - prev);
+        int single = l->tf[i] == 1 && l->npos[i] == 1;
+        kh_put_varint(docs, delta << 1 | (uint64_t)single);
+        if (!single) {
+            kh_put_varint(docs, l->npos[i]);
+            kh_put_varint(docs, l->tf[i] - l->npos[i]);
+        }
+        for (uint32_t k = 0; k < l->npos[i]; k++)
+            kh_put_varint(pos, k ? l->pos[i][k] - l->pos[i][k - 1] : l->pos[i][0]);
+        prev = l->doc[i];
+    }
+}
+
+static void make(plist *l, uint32_t df, uint32_t max_gap, uint32_t max_npos)
+{
+    l->df = df;
+    uint32_t d = next_rand() % 5;
+    for (uint32_t i = 0; i < df; i++) {
+        l->doc[i] = d;
+        d += 1 + next_rand() % max_gap;
+        l->npos[i] = 1 + (next_rand() % 4 == 0 ? next_rand() % max_npos : 0);
+        l->tf[i] = l->npos[i] + (next_rand() % 3 == 0 ? 6 : 0); /* a title occurrence */
+        l->pos[i] = malloc(l->npos[i] * sizeof *l->pos[i]);
+        uint32_t p = next_rand() % 300;
+        for (uint32_t k = 0; k < l->npos[i]; k++) {
+            l->pos[i][k] = p;
+            p += 1 + next_rand() % (k % 7 == 0 ? 20000 : 50); /* some gaps need 3 bytes */
+        }
+    }
+}
+
+static void drop(plist *l)
+{
+    for (uint32_t i = 0; i < l->df; i++)
+        free(l->pos[i]);
+}
+
+static uint32_t doc_len[N_DOCS];
+
+static void encode(const plist *l, kh_buf *out)
+{
+    kh_buf docs = KH_BUF_INIT, pos = KH_BUF_INIT;
+    streams(l, &docs, &pos);
+    kh_postings_encode((const unsigned char *)docs.data, docs.len, (const unsigned char *)pos.data,
+                       pos.len, l->df, doc_len, out);
+    kh_buf_free(&docs);
+    kh_buf_free(&pos);
+}
+
+static int same_positions(kh_postings *c, const plist *l, uint32_t i)
+{
+    uint32_t got[4096];
+    uint32_t n = kh_postings_positions(c, got);
+    return n == l->npos[i] && !memcmp(got, l->pos[i], n * sizeof *got);
+}
+
+static void walk_all(const plist *l, const kh_buf *enc)
+{
+    kh_postings c;
+    CHECK_INT(kh_postings_init(&c, (const unsigned char *)enc->data, enc->len, l->df, N_DOCS), 0);
+    uint32_t i = 0, bad = 0;
+    for (uint32_t d; (d = kh_postings_next(&c)) != KH_NO_DOC; i++) {
+        bad += i >= l->df || d != l->doc[i] || c.tf != l->tf[i] || c.npos != l->npos[i];
+        /* positions of every third document only: the others are skipped */
+        if (i < l->df && i % 3 == 2)
+            bad += !same_positions(&c, l, i);
+    }
+    CHECK_INT(bad, 0);
+    CHECK_INT(i, l->df);
+    CHECK(!c.bad);
+    uint32_t max_tf = 0, min_len = UINT32_MAX, got_tf, got_len;
+    for (i = 0; i < l->df; i++) {
+        max_tf = l->tf[i] > max_tf ? l->tf[i] : max_tf;
+        min_len = doc_len[l->doc[i]] < min_len ? doc_len[l->doc[i]] : min_len;
+    }
+    kh_postings_term_max(&c, &got_tf, &got_len);
+    CHECK_INT(got_tf, max_tf);
+    CHECK_INT(got_len, min_len > 0xFFFF && l->df > KH_BLOCK_DOCS ? 0xFFFF : min_len);
+}
+
+/* advance() to increasing random targets, from a fresh cursor each round,
+ * against a linear search; shallow() must name a block that holds the
+ * answer. */
+static void walk_advance(const plist *l, const kh_buf *enc)
+{
+    uint32_t bad = 0;
+    for (int round = 0; round < 20; round++) {
+        kh_postings c;
+        kh_postings_init(&c, (const unsigned char *)enc->data, enc->len, l->df, N_DOCS);
+        uint32_t target = 0, j = 0;
+        while (target < N_DOCS + 10) {
+            uint32_t last, mt, ml;
+            int sh = kh_postings_shallow(&c, target, &last, &mt, &ml);
+            while (j < l->df && l->doc[j] < target)
+                j++;
+            uint32_t want = j < l->df ? l->doc[j] : KH_NO_DOC;
+            uint32_t got = kh_postings_advance(&c, target);
+            bad += got != want;
+            if (want != KH_NO_DOC) {
+                bad += sh != 0 || last < want;
+                if (round % 2 == 0)
+                    bad += !same_positions(&c, l, j);
+            }
+            if (got == KH_NO_DOC)
+                break;
+            target = got + 1 + next_rand() % (round < 10 ? 40 : 3000);
+        }
+    }
+    CHECK_INT(bad, 0);
+}
+
+static void test_lists(void)
+{
+    for (uint32_t d = 0; d < N_DOCS; d++)
+        doc_len[d] = 20 + next_rand() % 2000;
+    doc_len[7] = 70000; /* saturates the block table's 16 bits */
+    struct { uint32_t df, gap, npos; } shapes[] = {
+        {1, 5, 1}, {1, 5, 40}, {2, 100, 3}, {128, 50, 5}, {129, 50, 5},
+        {1000, 15, 30}, {4000, 4, 200}, {300, 60, 1},
+    };
+    for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++) {
+        static plist l;
+        make(&l, shapes[s].df, shapes[s].gap, shapes[s].npos);
+        kh_buf enc = KH_BUF_INIT;
+        encode(&l, &enc);
+        walk_all(&l, &enc);
+        walk_advance(&l, &enc);
+        kh_buf_free(&enc);
+        drop(&l);
+    }
+}
+
+/* A term seen once takes no docs_len and no max_tf: its header is only the
+ * document's length. */
+static void test_one_document(void)
+{
+    static plist l;
+    l.df = 1;
+    l.doc[0] = 300;
+    l.tf[0] = l.npos[0] = 1;
+    uint32_t p = 9;
+    l.pos[0] = &p;
+    doc_len[300] = 1000;
+    kh_buf enc = KH_BUF_INIT;
+    encode(&l, &enc);
+    /* varint 1000 (2 bytes), varint (301 << 1 | 1) (2 bytes), position 9 */
+    CHECK_INT(enc.len, 5);
+    kh_postings c;
+    CHECK_INT(kh_postings_init(&c, (const unsigned char *)enc.data, enc.len, 1, N_DOCS), 0);
+    uint32_t tf, len;
+    kh_postings_term_max(&c, &tf, &len);
+    CHECK_INT(tf, 1);
+    CHECK_INT(len, 1000);
+    CHECK_INT(kh_postings_advance(&c, 300), 300);
+    uint32_t got[4];
+    CHECK_INT(kh_postings_positions(&c, got), 1);
+    CHECK_INT(got[0], 9);
+    CHECK_INT(kh_postings_next(&c), KH_NO_DOC);
+    /* every truncation is refused or ends the walk, without reading past */
+    for (size_t cut = 0; cut < enc.len; cut++) {
+        unsigned char *part = malloc(cut ? cut : 1);
+        memcpy(part, enc.data, cut);
+        kh_postings t;
+        if (kh_postings_init(&t, part, cut, 1, N_DOCS) == 0) {
+            while (kh_postings_next(&t) != KH_NO_DOC)
+                kh_postings_positions(&t, got);
+        }
+        free(part);
+    }
+    /* a document number past the segment is damage */
+    CHECK(kh_postings_init(&c, (const unsigned char *)enc.data, enc.len, 1, 200) != 0 ||
+          (kh_postings_next(&c) == KH_NO_DOC && c.bad));
+    kh_buf_free(&enc);
+}
+
+static void test_skip_varints(void)
+{
+    kh_buf b = KH_BUF_INIT;
+    uint64_t v[3000];
+    for (int i = 0; i < 3000; i++) {
+        uint32_t r = next_rand();
+        v[i] = r % 5 == 0 ? (uint64_t)r << 20 : r % 3 == 0 ? r % 20000 : r % 100;
+        kh_put_varint(&b, v[i]);
+    }
+    uint32_t bad = 0;
+    for (int n = 0; n < 2999; n += 1 + n / 50) {
+        kh_cursor c = kh_cursor_make(b.data, b.len);
+        kh_skip_varints(&c, (uint64_t)n);
+        bad += c.bad || kh_get_varint(&c) != v[n];
+    }
+    CHECK_INT(bad, 0);
+    kh_cursor c = kh_cursor_make(b.data, b.len);
+    kh_skip_varints(&c, 3001); /* more than there are */
+    CHECK(c.bad);
+    CHECK(c.p == c.end);
+    kh_buf_free(&b);
+}
+
+int main(void)
+{
+    test_lists();
+    test_one_document();
+    test_skip_varints();
+    return check_done();
+}
