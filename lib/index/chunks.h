@@ -27,9 +27,9 @@
  * MB raw): 4 KiB frame chunks 1.03 MB and 28 us of decompression per
  * record read; record chunks with a 64 KiB prefix 1.47 MB and 0.6 us (a
  * micro-benchmark, load 8; docs/search.md has the effect on searches).
- * Writing costs more: 18-25 us per summary compressed alone against 14-16
- * us per summary in 4 KiB chunks (micro-benchmark, load 14), about 0.1 s of
- * CPU for the corpus's 31,030 summaries, spread over the workers.
+ * Writing costs more: 13-26 us per summary compressed alone against 8-17
+ * us per summary in 4 KiB chunks (4 runs of a micro-benchmark, load 14),
+ * 0.15-0.3 s of CPU for the corpus's 31,030 summaries, over the workers.
  * A chunk is self-contained, so a merge may copy it as it is. */
 #ifndef KH_INDEX_CHUNKS_H
 #define KH_INDEX_CHUNKS_H
