@@ -12,7 +12,6 @@
 #include <sys/mman.h>
 #include <unistd.h>
 #include <zlib.h>
-#include <zstd.h>
 
 #include "index/bytes.h"
 #include "index/file.h"
@@ -21,7 +20,7 @@
 #include "util/buf.h"
 #include "util/error.h"
 
-/* Chunk sizes and levels of re-compressed stores: those of a flushed
+/* Chunk targets and levels of repacked records: those of a flushed
  * segment (segbuf.c; chunks.h explains them). */
 #define STORED_CHUNK (256u << 10)
 #define STORED_LEVEL 6
@@ -53,6 +52,15 @@ static kh_status corrupt(const kh_segment *s, kh_error *err, const char *what)
 static kh_status nomem(kh_error *err)
 {
     return kh_fail(err, KH_ERR_NOMEM, "out of memory while merging segments");
+}
+
+/* Appends to the open section. Never with nothing: zlib's crc32 of a NULL
+ * buffer is its initial value, so an empty kh_buf (data NULL) handed to
+ * kh_sfile_write would restart the section's checksum. */
+static void put(merger *m, const void *data, size_t len)
+{
+    if (len > 0)
+        kh_sfile_write(&m->w, data, len);
 }
 
 /* ---- resident memory ---- */
@@ -242,7 +250,7 @@ static kh_status write_ordinals(merger *m, int k, names *t, kh_buf *out)
     }
     if (t->failed || kh_buf_failed(out))
         return nomem(m->err);
-    kh_sfile_write(&m->w, out->data, out->len);
+    put(m, out->data, out->len);
     return KH_OK;
 }
 
@@ -254,7 +262,7 @@ static void write_names(merger *m, const names *t, kh_buf *out)
     for (uint32_t o = 0; o < t->count; o++)
         kh_put_u32(out, t->end[o]);
     kh_buf_append(out, t->bytes.data, t->bytes.len);
-    kh_sfile_write(&m->w, out->data, out->len);
+    put(m, out->data, out->len);
 }
 
 static kh_status write_docv(merger *m)
@@ -265,13 +273,13 @@ static kh_status write_docv(merger *m)
     kh_sfile_begin(&m->w, KH_SEC_DOCV);
     for (uint32_t d = 0; d < m->n_docs; d++)
         kh_put_u32(&out, m->doc_len[d]);
-    kh_sfile_write(&m->w, out.data, out.len);
+    put(m, out.data, out.len);
     kh_buf_reset(&out);
     for (size_t i = 0; i < m->n; i++)
         for (uint32_t d = 0; d < m->src[i]->n_docs; d++)
             if (m->map[i][d] != KH_NO_DOC)
                 kh_buf_append(&out, m->src[i]->published + (size_t)d * 8, 8);
-    kh_sfile_write(&m->w, out.data, out.len);
+    put(m, out.data, out.len);
     kh_status st = KH_OK;
     if (kh_buf_failed(&out))
         st = nomem(m->err);
@@ -293,18 +301,17 @@ static kh_status write_docv(merger *m)
 /* ---- stored articles and summaries ----
  *
  * A source chunk whose documents are all live is copied as it is (its
- * checksum checked): decompressing and compressing again would cost most of
- * the merge. Chunks with deletions are opened and their live records packed
- * into new chunks, as the in-memory writer would. */
+ * checksum checked): chunks are self-contained (chunks.h), and decompressing
+ * and compressing again would cost most of the merge. The live records of a
+ * chunk with deletions go through an ordinary chunk writer, so they are
+ * packed as a flush packs them, in whatever chunk kind chunks.c writes; its
+ * finished chunks are moved to the file as they come, renumbered. */
 
 typedef struct store_out {
-    size_t target;
-    int level;
-    kh_buf raw;                     /* records of the open chunk */
-    uint32_t raw_first, raw_docs;
-    kh_buf comp, index;
+    kh_chunks_writer cw;
+    uint32_t run_first;             /* merged number of cw's document 0 */
+    kh_buf index;                   /* the merged store's chunk index */
     uint64_t off;                   /* data bytes written */
-    ZSTD_CCtx *cctx;
 } store_out;
 
 static void put_chunk_entry(store_out *o, uint32_t first, uint32_t clen, uint32_t rlen, uint32_t crc)
@@ -317,25 +324,30 @@ static void put_chunk_entry(store_out *o, uint32_t first, uint32_t clen, uint32_
     o->off += clen;
 }
 
+/* Moves the writer's finished chunks to the file. */
+static kh_status store_drain(merger *m, store_out *o)
+{
+    kh_chunks_writer *w = &o->cw;
+    if (w->failed || kh_buf_failed(&w->index) || kh_buf_failed(&w->data))
+        return nomem(m->err);
+    for (size_t e = 0; e + KH_CHUNK_ENTRY <= w->index.len; e += KH_CHUNK_ENTRY) {
+        const unsigned char *p = (const unsigned char *)w->index.data + e;
+        put_chunk_entry(o, o->run_first + kh_get_u32(p), kh_get_u32(p + 12), kh_get_u32(p + 16),
+                        kh_get_u32(p + 20));
+    }
+    put(m, w->data.data, w->data.len);
+    o->run_first += w->first_doc; /* the open chunk's first document */
+    w->first_doc = 0;
+    kh_buf_reset(&w->index);
+    kh_buf_reset(&w->data);
+    return KH_OK;
+}
+
 static kh_status store_flush(merger *m, store_out *o)
 {
-    if (o->raw_docs == 0)
-        return KH_OK;
-    if (!o->cctx && !(o->cctx = ZSTD_createCCtx()))
+    if (kh_chunks_flush(&o->cw) != 0)
         return nomem(m->err);
-    size_t bound = ZSTD_compressBound(o->raw.len);
-    kh_buf_reset(&o->comp);
-    if (kh_buf_failed(&o->raw) || kh_buf_reserve(&o->comp, bound) != 0)
-        return nomem(m->err);
-    size_t n = ZSTD_compressCCtx(o->cctx, o->comp.data, bound, o->raw.data, o->raw.len, o->level);
-    if (ZSTD_isError(n))
-        return kh_fail(m->err, KH_ERR_NOMEM, "compressing stored articles: %s", ZSTD_getErrorName(n));
-    uint32_t crc = (uint32_t)crc32_z(0, (const unsigned char *)o->comp.data, n);
-    put_chunk_entry(o, o->raw_first, (uint32_t)n, (uint32_t)o->raw.len, crc);
-    kh_sfile_write(&m->w, o->comp.data, n);
-    kh_buf_reset(&o->raw);
-    o->raw_docs = 0;
-    return KH_OK;
+    return store_drain(m, o);
 }
 
 static kh_status copy_chunk(merger *m, store_out *o, const kh_segment *s, const kh_chunks *c,
@@ -347,7 +359,7 @@ static kh_status copy_chunk(merger *m, store_out *o, const kh_segment *s, const 
     if ((uint32_t)crc32_z(0, c->data + off, clen) != crc)
         return corrupt(s, m->err, "a stored chunk fails its checksum");
     put_chunk_entry(o, new_first, clen, rlen, crc);
-    kh_sfile_write(&m->w, c->data + off, clen);
+    put(m, c->data + off, clen);
     return KH_OK;
 }
 
@@ -362,12 +374,10 @@ static kh_status copy_records(merger *m, store_out *o, size_t i, kh_chunks *c, u
         kh_status st = kh_chunks_get(c, d, &rec, &len, m->err);
         if (st != KH_OK)
             return st;
-        if (o->raw_docs == 0)
-            o->raw_first = m->map[i][d];
-        kh_put_varint(&o->raw, len);
-        kh_buf_append(&o->raw, rec, len);
-        o->raw_docs++;
-        if (o->raw.len >= o->target && (st = store_flush(m, o)) != KH_OK)
+        if (o->cw.n_docs == 0 && o->cw.first_doc == 0)
+            o->run_first = m->map[i][d];
+        kh_chunks_add(&o->cw, rec, len);
+        if (o->cw.data.len >= RELEASE_STEP && (st = store_drain(m, o)) != KH_OK)
             return st;
     }
     return KH_OK;
@@ -378,8 +388,7 @@ static kh_status write_store(merger *m, int k)
 {
     store_out o;
     memset(&o, 0, sizeof o);
-    o.target = k ? SUMMARY_CHUNK : STORED_CHUNK;
-    o.level = k ? SUMMARY_LEVEL : STORED_LEVEL;
+    kh_chunks_writer_init(&o.cw, k ? SUMMARY_CHUNK : STORED_CHUNK, k ? SUMMARY_LEVEL : STORED_LEVEL);
     kh_status st = KH_OK;
     kh_sfile_begin(&m->w, k ? KH_SEC_SMRY : KH_SEC_STOR);
     for (size_t i = 0; i < m->n && st == KH_OK; i++) {
@@ -412,13 +421,11 @@ static kh_status write_store(merger *m, int k)
         st = nomem(m->err);
     if (st == KH_OK) {
         kh_sfile_begin(&m->w, k ? KH_SEC_SMIX : KH_SEC_STIX);
-        kh_sfile_write(&m->w, o.index.data, o.index.len);
+        put(m, o.index.data, o.index.len);
         kh_sfile_end(&m->w);
     }
-    kh_buf_free(&o.raw);
-    kh_buf_free(&o.comp);
+    kh_chunks_writer_free(&o.cw);
     kh_buf_free(&o.index);
-    ZSTD_freeCCtx(o.cctx);
     return st;
 }
 
@@ -546,7 +553,7 @@ static kh_status write_postings(merger *m)
         if (batch.len >= WRITE_BATCH) {
             if (kh_buf_failed(&batch))
                 st = nomem(m->err);
-            kh_sfile_write(&m->w, batch.data, batch.len);
+            put(m, batch.data, batch.len);
             kh_buf_reset(&batch);
             for (size_t i = 0; i < m->n; i++)
                 if (src[i].live) {
@@ -557,14 +564,14 @@ static kh_status write_postings(merger *m)
     }
     if (st == KH_OK && kh_buf_failed(&batch))
         st = nomem(m->err);
-    kh_sfile_write(&m->w, batch.data, batch.len);
+    put(m, batch.data, batch.len);
     kh_sfile_end(&m->w);
     kh_termdict_finish(&tw, &dict); /* frees the writer's buffers in any case */
     if (st == KH_OK && kh_buf_failed(&dict))
         st = nomem(m->err);
     if (st == KH_OK) {
         kh_sfile_begin(&m->w, KH_SEC_TDIC);
-        kh_sfile_write(&m->w, dict.data, dict.len);
+        put(m, dict.data, dict.len);
         kh_sfile_end(&m->w);
     }
     kh_buf_free(&batch);
@@ -587,7 +594,7 @@ static kh_status write_meta(merger *m)
     kh_put_u32(&out, m->n_terms);
     kh_status st = kh_buf_failed(&out) ? nomem(m->err) : KH_OK;
     kh_sfile_begin(&m->w, KH_SEC_META);
-    kh_sfile_write(&m->w, out.data, out.len);
+    put(m, out.data, out.len);
     kh_sfile_end(&m->w);
     kh_buf_free(&out);
     return st;
