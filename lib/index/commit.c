@@ -332,23 +332,31 @@ kh_status kh_index_commit(kh_index *ix, kh_error *err)
     return st;
 }
 
-/* Merges the adjacent run of n/2 + 1 segments holding the fewest live
- * articles. Adjacent, as Lucene's log merge policy does: the merged segment
+/* Merges one adjacent run of segments, long enough to leave at most
+ * MAX_SEGMENTS, chosen for the fewest live articles rewritten per segment it
+ * removes. Adjacent, as Lucene's log merge policy does: the merged segment
  * takes the run's place, so articles keep the order they were added in
  * whatever merges happened, and equal scores are ranked the same way as in
- * an index built in one go (tests/cli/test_merge.sh relies on it). */
+ * an index built in one go (tests/cli/test_merge.sh relies on it). The cost
+ * per segment removed favours a long run of small, recent segments over a
+ * run that includes a large one, so a large segment is rewritten rarely
+ * (a fixed run of n/2 + 1 always included the largest: bench/scale.sh). */
 static kh_status merge_smallest(kh_index *ix, kh_error *err)
 {
-    size_t run = ix->n_segs / 2 + 1, best = 0, best_live = SIZE_MAX;
-    for (size_t i = 0; i + run <= ix->n_segs; i++) {
-        size_t live = 0;
-        for (size_t j = i; j < i + run; j++)
-            live += live_docs(ix->segs[j]);
-        if (live < best_live) {
-            best_live = live;
-            best = i;
+    size_t min_run = ix->n_segs - MAX_SEGMENTS + 1, best = 0, run = ix->n_segs;
+    double best_cost = -1;
+    for (size_t len = min_run < 2 ? 2 : min_run; len <= ix->n_segs; len++)
+        for (size_t i = 0; i + len <= ix->n_segs; i++) {
+            double live = 0;
+            for (size_t j = i; j < i + len; j++)
+                live += (double)live_docs(ix->segs[j]);
+            double cost = live / (double)(len - 1);
+            if (best_cost < 0 || cost < best_cost) {
+                best_cost = cost;
+                best = i;
+                run = len;
+            }
         }
-    }
     int *picked = calloc(ix->n_segs, sizeof *picked);
     if (!picked)
         return kh_fail(err, KH_ERR_NOMEM, "out of memory");
