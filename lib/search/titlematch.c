@@ -81,8 +81,9 @@ static void tm_analyze(kh_analyzer *an, const char *text, size_t len, tm_words *
 }
 
 /* The query's positive words of the all-text field, in order; 0 when the
- * query has anything else (OR, negation, fields, prefixes), which this step
- * leaves alone. */
+ * query has anything else (negation, fields, prefixes), which this step
+ * leaves alone. AND and OR nodes both pass here; a written OR is caught
+ * later, as a raw word the parsed query does not have. */
 static int plain_terms(const kh_qnode *n, const char **out, size_t *count)
 {
     if (!n || n->negated || n->is_prefix || n->field != KH_FIELD_TEXT)
@@ -95,7 +96,7 @@ static int plain_terms(const kh_qnode *n, const char **out, size_t *count)
         }
         return 1;
     }
-    if (n->kind != KH_Q_AND)
+    if (n->kind != KH_Q_AND && n->kind != KH_Q_OR)
         return 0;
     for (size_t i = 0; i < n->n_kids; i++)
         if (!plain_terms(n->kids[i], out, count))
