@@ -21,7 +21,6 @@
  * window is used whatever page is asked for, so pages stay consistent. */
 #include "search/collect.h"
 
-#include <stdlib.h>
 #include <string.h>
 
 #include "analysis/analysis.h"
@@ -173,16 +172,6 @@ static double title_match(const tm_words *q, const tm_words *t)
     return 0.5 * (double)found / (double)q->n + 0.25 * has_sequence(q, t) + 0.25 * has_surface_run(q, t);
 }
 
-static int cmp_cand_score(const void *x, const void *y)
-{
-    const kh_cand *a = x, *b = y;
-    if (a->score != b->score)
-        return a->score > b->score ? -1 : 1;
-    if (a->seg != b->seg)
-        return a->seg < b->seg ? -1 : 1;
-    return a->doc < b->doc ? -1 : a->doc > b->doc;
-}
-
 kh_status kh_title_rerank(kh_search_state *S, kh_cand *c, size_t n, const char *query)
 {
     if (n > KH_TITLE_WINDOW)
@@ -235,7 +224,7 @@ kh_status kh_title_rerank(kh_search_state *S, kh_cand *c, size_t n, const char *
         c[i].score += scale * title_match(q, t);
     }
     S->n_title_rec = n;
-    qsort(c, n, sizeof *c, cmp_cand_score);
+    kh_collect_sort(&S->top, c, n);
     return KH_OK;
 }
 
