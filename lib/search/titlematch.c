@@ -17,8 +17,9 @@
  *
  * It only re-orders the best KH_TITLE_WINDOW hits (whose headlines a results
  * page shows anyway), by adding to each a boost of at most TITLE_BOOST of the
- * best score: the set of hits on the first page never changes, and the same
- * window is used whatever page is asked for, so pages stay consistent. */
+ * best score: which articles make the best 10 never changes, only their
+ * order, and the same window is used whatever page is asked for, so pages
+ * stay consistent. */
 #include "search/collect.h"
 
 #include <string.h>
