@@ -22,6 +22,28 @@ def varint(b, i):
             return v, i
 
 
+def postings_header(b, post, df):
+    """Skips the header of the postings list at b[post:] of a term in df
+    documents; returns (start of its doc stream, doc stream length). A term
+    in one document has a varint min_len and then one self-delimiting entry;
+    otherwise docs_len, then max_tf and min_len (one block) or the block
+    table (16 bytes a block)."""
+    if df == 1:
+        _, p = varint(b, post)
+        v, q = varint(b, p)
+        if not v & 1:
+            _, q = varint(b, q)
+            _, q = varint(b, q)
+        return p, q - p
+    docs, p = varint(b, post)
+    if df <= 128:
+        _, p = varint(b, p)
+        _, p = varint(b, p)
+    else:
+        p += (df + 127) // 128 * 16
+    return p, docs
+
+
 def sections(b):
     assert b[-8:] == b'KHABREND', 'not a segment file'
     toc_off, n, _ = struct.unpack('<QII', b[-24:-8])
@@ -32,53 +54,44 @@ def sections(b):
     return out
 
 
-sec_total = collections.Counter()
-fields = collections.defaultdict(collections.Counter)
-for path in sys.argv[1:]:
-    b = open(path, 'rb').read()
-    sec = sections(b)
-    for k, (_, ln) in sec.items():
-        sec_total[k] += ln
-    toff, _ = sec['TDIC']
-    post, _ = sec['POST']
-    n_terms, n_blocks = struct.unpack('<II', b[toff:toff + 8])
-    i = toff + 8 + n_blocks * 12
-    prev = b''
-    for t in range(n_terms):
-        start = i
-        shared, i = varint(b, i)
-        suffix, i = varint(b, i)
-        term = prev[:shared] + b[i:i + suffix]
-        i += suffix
-        df, i = varint(b, i)
-        plen, i = varint(b, i)
-        f = fields[chr(term[0])]
-        f['terms'] += 1
-        f['dictionary'] += i - start
-        p = post
-        if df == 1:  # varint min_len, then one self-delimiting entry
-            _, p = varint(b, p)
-            v, q = varint(b, p)
-            if not v & 1:
-                _, q = varint(b, q)
-                _, q = varint(b, q)
-            docs = q - p
-        else:
-            docs, p = varint(b, p)
-            if df <= 128:
-                _, p = varint(b, p)
-                _, p = varint(b, p)
-            else:
-                p += (df + 127) // 128 * 16
-        f['headers'] += p - post
-        f['docs'] += docs
-        f['positions'] += plen - (p - post) - docs
-        post += plen
-        prev = term
+def main():
+    sec_total = collections.Counter()
+    fields = collections.defaultdict(collections.Counter)
+    for path in sys.argv[1:]:
+        b = open(path, 'rb').read()
+        sec = sections(b)
+        for k, (_, ln) in sec.items():
+            sec_total[k] += ln
+        toff, _ = sec['TDIC']
+        post, _ = sec['POST']
+        n_terms, n_blocks = struct.unpack('<II', b[toff:toff + 8])
+        i = toff + 8 + n_blocks * 12
+        prev = b''
+        for t in range(n_terms):
+            start = i
+            shared, i = varint(b, i)
+            suffix, i = varint(b, i)
+            term = prev[:shared] + b[i:i + suffix]
+            i += suffix
+            df, i = varint(b, i)
+            plen, i = varint(b, i)
+            f = fields[chr(term[0])]
+            f['terms'] += 1
+            f['dictionary'] += i - start
+            p, docs = postings_header(b, post, df)
+            f['headers'] += p - post
+            f['docs'] += docs
+            f['positions'] += plen - (p - post) - docs
+            post += plen
+            prev = term
 
-for k, v in sorted(sec_total.items()):
-    print('%s %.2f MB' % (k, v / 1e6))
-print('total %.2f MB' % (sum(sec_total.values()) / 1e6))
-print('field terms dictionary headers docs positions (MB)')
-for k, f in sorted(fields.items()):
-    print(k, f['terms'], ' '.join('%.2f' % (f[x] / 1e6) for x in ('dictionary', 'headers', 'docs', 'positions')))
+    for k, v in sorted(sec_total.items()):
+        print('%s %.2f MB' % (k, v / 1e6))
+    print('total %.2f MB' % (sum(sec_total.values()) / 1e6))
+    print('field terms dictionary headers docs positions (MB)')
+    for k, f in sorted(fields.items()):
+        print(k, f['terms'], ' '.join('%.2f' % (f[x] / 1e6) for x in ('dictionary', 'headers', 'docs', 'positions')))
+
+
+if __name__ == '__main__':
+    main()

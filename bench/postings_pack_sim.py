@@ -13,16 +13,7 @@ not an implementation.
 import struct
 import sys
 
-
-def varint(b, i):
-    v = s = 0
-    while True:
-        x = b[i]
-        i += 1
-        v |= (x & 0x7F) << s
-        s += 7
-        if not x & 0x80:
-            return v, i
+from index_sizes import postings_header, sections, varint
 
 
 def vlen(v):
@@ -46,11 +37,7 @@ def packed(vals):
 
 
 b = open(sys.argv[1], 'rb').read()
-toc_off, n, _ = struct.unpack('<QII', b[-24:-8])
-sec = {}
-for i in range(n):
-    sid, off, ln, _ = struct.unpack('<IQQI', b[toc_off + i * 24:toc_off + i * 24 + 24])
-    sec[struct.pack('<I', sid).decode()] = off
+sec = {k: off for k, (off, _) in sections(b).items()}
 n_terms, n_blocks = struct.unpack('<II', b[sec['TDIC']:sec['TDIC'] + 8])
 i = sec['TDIC'] + 8 + n_blocks * 12
 post = sec['POST']
@@ -61,21 +48,7 @@ for t in range(n_terms):
     i += sl
     df, i = varint(b, i)
     plen, i = varint(b, i)
-    p = post
-    if df == 1:
-        _, p = varint(b, p)
-        v, q = varint(b, p)
-        if not v & 1:
-            _, q = varint(b, q)
-            _, q = varint(b, q)
-        dl = q - p
-    else:
-        dl, p = varint(b, p)
-        if df <= 128:
-            _, p = varint(b, p)
-            _, p = varint(b, p)
-        else:
-            p += (df + 127) // 128 * 16
+    p, dl = postings_header(b, post, df)
     pp = p + dl
     cur_d += dl
     cur_p += post + plen - pp

@@ -40,6 +40,13 @@
 #include "khabar.h"
 #include "util/buf.h"
 
+/* The two stores' settings, shared by the writer (segbuf.c) and merges
+ * (merge.c), so that a merged segment is written like a fresh one. */
+#define KH_STORED_CHUNK (256u << 10)
+#define KH_STORED_LEVEL 6
+#define KH_SUMMARY_CHUNK (4u << 10)
+#define KH_SUMMARY_LEVEL 3
+
 #define KH_CHUNK_ENTRY 24
 #define KH_CHUNK_MAX_RAW (64u << 20)    /* a longer chunk is corrupt */
 #define KH_CHUNK_RECORDS_MAX (16u << 10)/* targets up to this write record chunks */

@@ -20,12 +20,6 @@
 #include "util/buf.h"
 #include "util/error.h"
 
-/* Chunk targets and levels of repacked records: those of a flushed
- * segment (segbuf.c; chunks.h explains them). */
-#define STORED_CHUNK (256u << 10)
-#define STORED_LEVEL 6
-#define SUMMARY_CHUNK (4u << 10)
-#define SUMMARY_LEVEL 3
 /* Postings go to the file in pieces of about this size: one write per
  * term would be millions of system calls. */
 #define WRITE_BATCH (1u << 20)
@@ -388,7 +382,8 @@ static kh_status write_store(merger *m, int k)
 {
     store_out o;
     memset(&o, 0, sizeof o);
-    kh_chunks_writer_init(&o.cw, k ? SUMMARY_CHUNK : STORED_CHUNK, k ? SUMMARY_LEVEL : STORED_LEVEL);
+    /* repacked records get the settings of a flushed segment (chunks.h) */
+    kh_chunks_writer_init(&o.cw, k ? KH_SUMMARY_CHUNK : KH_STORED_CHUNK, k ? KH_SUMMARY_LEVEL : KH_STORED_LEVEL);
     kh_status st = KH_OK;
     kh_sfile_begin(&m->w, k ? KH_SEC_SMRY : KH_SEC_STOR);
     for (size_t i = 0; i < m->n && st == KH_OK; i++) {

@@ -26,15 +26,11 @@
  * a phrase never matches across the end of one block and the next. */
 #define PIECE_GAP 16
 
-/* chunks.h explains the two stores' sizes and levels. Level 5 for the
+/* chunks.h sets and explains the two stores' sizes and levels. Level 5 for the
  * whole articles would save ~0.35 CPU-s per ingest of the shared corpus
  * (of ~6) for a store 0.8 MB larger, which the 55.5 MB budget cannot spare
  * once the summary store's own changes are in — docs/index.md, "Indexing
  * on several cores". */
-#define STORED_CHUNK (256u << 10)
-#define STORED_LEVEL 6
-#define SUMMARY_CHUNK (4u << 10)
-#define SUMMARY_LEVEL 3
 #define POSTINGS_WRITE_BATCH (1u << 20)
 
 /* A small growable byte vector; a segment buffer has hundreds of thousands
@@ -189,8 +185,8 @@ kh_segbuf *kh_segbuf_new(void)
     kh_segbuf *b = calloc(1, sizeof *b);
     if (!b)
         return NULL;
-    kh_chunks_writer_init(&b->stored, STORED_CHUNK, STORED_LEVEL);
-    kh_chunks_writer_init(&b->summaries, SUMMARY_CHUNK, SUMMARY_LEVEL);
+    kh_chunks_writer_init(&b->stored, KH_STORED_CHUNK, KH_STORED_LEVEL);
+    kh_chunks_writer_init(&b->summaries, KH_SUMMARY_CHUNK, KH_SUMMARY_LEVEL);
     return b;
 }
 
