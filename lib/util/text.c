@@ -114,9 +114,12 @@ void kh_text_clean(const char *s, size_t len, kh_buf *out)
             i++;
             continue;
         }
-        if (c >= 0xD8 && c <= 0xDB && !(c == 0xD8 && u[i + 1] == 0x9C)) {
+        if (c >= 0xD8 && c <= 0xDB && i + 1 < len && (u[i + 1] & 0xC0) == 0x80 &&
+            !(c == 0xD8 && u[i + 1] == 0x9C)) {
             /* U+0600..U+06FF, the bulk of Arabic text: never a space, and
-             * invisible only for ARABIC LETTER MARK (D8 9C). */
+             * invisible only for ARABIC LETTER MARK (D8 9C). A lead byte
+             * without its continuation (text cut inside a letter) takes the
+             * general path, which copies one byte: never more than the input. */
             if (pending_space && o != start)
                 *o++ = ' ';
             pending_space = 0;

@@ -8,6 +8,8 @@
 #include <utf8proc.h>
 
 #include "check.h"
+#include "util/buf.h"
+#include "util/text.h"
 #include "util/utf8.h"
 
 /* utf8proc's answer: the offset of the first invalid sequence, or len. */
@@ -60,6 +62,14 @@ int main(void)
     CHECK_INT(bad_of("\xE2\x80\xA6\xF0\x9F\x93\xB0 \xD8\xB9", 10), 10);
     CHECK_INT(bad_of("ab\xED\xA0\x80", 5), 2);
     CHECK_INT(bad_of("ab\xF4\x90\x80\x80", 6), 2);
+
+    /* kh_text_clean on text cut inside an Arabic letter (a lead byte with
+     * no continuation, found by fuzz_warc): no more bytes out than in */
+    kh_buf cleaned = {0};
+    kh_text_clean("\xD9\x85\xD8", 3, &cleaned);
+    CHECK(cleaned.len <= 3);
+    CHECK_INT(memcmp(cleaned.data, "\xD9\x85", 2), 0);
+    kh_buf_free(&cleaned);
 
     /* random strings, biased towards two-byte letters and the bytes where
      * the rules change, against utf8proc */
