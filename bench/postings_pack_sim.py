@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """postings_pack_sim.py SEGMENT.kseg — what bit-packing would save.
 
-Reads every postings list of a segment (format 6, postings.h) and compares
+Reads every postings list of a segment (format 7, postings.h) and compares
 its doc and position streams (varints) with a simulated packed layout: each
 full block of 128 doc deltas, and each run of 128 positions, packed at the
 bit width that minimises its size, values above it kept as exceptions (one
@@ -60,9 +60,12 @@ for t in range(n_terms):
             deltas.append((v >> 1) - 1)
             npos = 1
             if not v & 1:
-                npos, p = varint(b, p)
-                ex, p = varint(b, p)
-                extra += vlen(npos) + vlen(ex)
+                counts, p = varint(b, p)
+                npos = counts >> 1
+                extra += vlen(counts)
+                if counts & 1:
+                    ex, p = varint(b, p)
+                    extra += vlen(ex)
             for _ in range(npos):
                 x, pp = varint(b, pp)
                 posv.append(x)

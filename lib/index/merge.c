@@ -473,13 +473,11 @@ static kh_status append_postings(merger *m, size_t i, const kh_term_iter *it, te
         }
         if (kh_postings_positions(&c, t->p) != npos)
             return corrupt(s, m->err, "positions damaged");
-        /* postings.h: (delta << 1 | single), then n_positions and tf - n_positions */
-        int single = npos == 1 && tf == 1;
-        kh_put_varint(&t->docs, (uint64_t)(uint32_t)(nd - t->prev) << 1 | (uint64_t)single);
-        if (!single) {
-            kh_put_varint(&t->docs, npos);
-            kh_put_varint(&t->docs, tf - npos);
-        }
+        /* postings.h's doc entry */
+        uint64_t v[3];
+        int n = kh_doc_entry_make((uint32_t)(nd - t->prev), npos, tf, v);
+        for (int k = 0; k < n; k++)
+            kh_put_varint(&t->docs, v[k]);
         for (uint32_t k = 0; k < npos; k++)
             kh_put_varint(&t->pos, k ? t->p[k] - t->p[k - 1] : t->p[0]);
         t->prev = nd;

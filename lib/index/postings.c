@@ -207,7 +207,8 @@ uint32_t kh_postings_next(kh_postings *c)
     uint64_t v = kh_get_varint(&c->dc), delta = v >> 1;
     uint32_t npos = 1, tf = 1;
     if (!(v & 1)) {
-        uint64_t n = kh_get_varint(&c->dc), extra = kh_get_varint(&c->dc);
+        uint64_t counts = kh_get_varint(&c->dc), n = counts >> 1;
+        uint64_t extra = counts & 1 ? kh_get_varint(&c->dc) : 0;
         if (n > KH_MAX_POSITIONS || extra > UINT32_MAX - n)
             return fail(c);
         npos = (uint32_t)n;

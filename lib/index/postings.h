@@ -20,7 +20,11 @@
  *   docs: per document varint ((doc - previous doc) << 1 | single), where
  *         previous starts at -1 and single means tf = n_positions = 1, the
  *         common case, which then takes no more bytes; otherwise
- *         varint n_positions, varint (tf - n_positions) follow
+ *         varint (n_positions << 1 | has_extra) follows, and then, only
+ *         when has_extra, varint (tf - n_positions): tf exceeds
+ *         n_positions only for words weighted by the title or a heading
+ *         (214,838 of 1,163,963 such entries on the shared corpus), so the
+ *         flag saves a byte on the others (0.95 MB)
  *   positions: per document, n_positions varints: the first position, then
  *         gaps to the next
  *
@@ -45,6 +49,23 @@
 /* More positions of one term in one document than this means damage. */
 #define KH_MAX_POSITIONS (1u << 24)
 
+/* The varints of one document entry (see above): head, then, unless the
+ * head's low bit says single, counts = n_positions << 1 | has_extra, then
+ * extra = tf - n_positions only when has_extra. Returns how many of the
+ * three are written (1, 2 or 3). One definition for the three writers (the
+ * in-memory buffer, merge, tests). */
+static inline int kh_doc_entry_make(uint64_t delta, uint32_t npos, uint32_t tf, uint64_t v[3])
+{
+    int single = npos == 1 && tf == 1;
+    v[0] = delta << 1 | (uint64_t)single;
+    if (single)
+        return 1;
+    uint32_t extra = tf - npos;
+    v[1] = (uint64_t)npos << 1 | (uint64_t)(extra != 0);
+    v[2] = extra;
+    return extra ? 3 : 2;
+}
+
 /* Reads one document entry of a doc stream (see above). */
 static inline void kh_doc_entry_read(kh_cursor *c, uint64_t *delta, uint32_t *npos, uint32_t *tf)
 {
@@ -54,7 +75,8 @@ static inline void kh_doc_entry_read(kh_cursor *c, uint64_t *delta, uint32_t *np
         *npos = *tf = 1;
         return;
     }
-    uint64_t n = kh_get_varint(c), extra = kh_get_varint(c);
+    uint64_t counts = kh_get_varint(c), n = counts >> 1;
+    uint64_t extra = counts & 1 ? kh_get_varint(c) : 0;
     if (n > UINT32_MAX || extra > UINT32_MAX - n) {
         c->bad = 1;
         n = extra = 0;

@@ -581,14 +581,11 @@ kh_status kh_segbuf_add(kh_segbuf *b, kh_analyzer *an, const kh_article *a, kh_e
     for (size_t i = 0; i < b->n_touched; i++) {
         bterm *t = &b->terms[b->touched[i]];
         bterm_cold *c = &b->cold[b->touched[i]];
-        /* postings.h: (delta << 1 | single); last_doc UINT32_MAX acts as -1 */
-        uint64_t delta = (uint32_t)(doc - c->last_doc);
-        int single = t->cur_npos == 1 && t->cur_tf == 1;
-        bvec_varint(b, &c->docs, delta << 1 | (uint64_t)single);
-        if (!single) {
-            bvec_varint(b, &c->docs, t->cur_npos);
-            bvec_varint(b, &c->docs, t->cur_tf - t->cur_npos);
-        }
+        /* postings.h's doc entry; last_doc UINT32_MAX acts as -1 */
+        uint64_t delta = (uint32_t)(doc - c->last_doc), v[3];
+        int n = kh_doc_entry_make(delta, t->cur_npos, t->cur_tf, v);
+        for (int k = 0; k < n; k++)
+            bvec_varint(b, &c->docs, v[k]);
         c->last_doc = doc;
         c->df++;
         t->cur_doc = UINT32_MAX;

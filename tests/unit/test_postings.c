@@ -25,7 +25,8 @@ static uint32_t next_rand(void)
 }
 
 /* The writer's streams (postings.h): per document varint (delta << 1 |
- * single) [+ npos, tf - npos]; per document its positions, first then gaps. */
+ * single) [+ npos << 1 | has_extra [+ tf - npos]]; per document its
+ * positions, first then gaps. */
 static void streams(const plist *l, kh_buf *docs, kh_buf *pos)
 {
     int64_t prev = -1;
@@ -33,9 +34,11 @@ static void streams(const plist *l, kh_buf *docs, kh_buf *pos)
         uint64_t delta = (uint64_t)((int64_t)l->doc[i] - prev);
         int single = l->tf[i] == 1 && l->npos[i] == 1;
         kh_put_varint(docs, delta << 1 | (uint64_t)single);
-        if (!single) {
-            kh_put_varint(docs, l->npos[i]);
-            kh_put_varint(docs, l->tf[i] - l->npos[i]);
+        if (!single) { /* written here by hand, not by kh_doc_entry_make, to test it */
+            uint32_t extra = l->tf[i] - l->npos[i];
+            kh_put_varint(docs, (uint64_t)l->npos[i] << 1 | (extra != 0));
+            if (extra)
+                kh_put_varint(docs, extra);
         }
         for (uint32_t k = 0; k < l->npos[i]; k++)
             kh_put_varint(pos, k ? l->pos[i][k] - l->pos[i][k - 1] : l->pos[i][0]);
