@@ -27,8 +27,8 @@ def postings_header(b, post, df):
     documents; returns (start of its doc stream, doc stream length). A term
     in one document has a varint min_len and then one self-delimiting entry
     (delta << 1 | single [, n_positions << 1 | has_extra [, extra]]);
-    otherwise docs_len, then max_tf and min_len (one block) or the block
-    table (16 bytes a block)."""
+    otherwise docs_len, then max_tf << 1 | has_runs and min_len (one
+    block) or the block table (16 bytes a block)."""
     if df == 1:
         _, p = varint(b, post)
         v, q = varint(b, p)
