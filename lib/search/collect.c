@@ -272,7 +272,8 @@ static uint32_t postings_and(kh_postings **p, size_t n, uint32_t target)
     return target;
 }
 
-/* Block-max for a top-level AND of words when the total need not be exact:
+/* Block-max for a top-level AND of words (or a query of one word: an AND of
+ * one) when the total need not be exact:
  * before looking for matches in a stretch of documents, the words' block
  * maxima are added up; a stretch where even that sum cannot beat the k-th
  * score is skipped without decoding it.
@@ -286,10 +287,10 @@ static uint32_t postings_and(kh_postings **p, size_t n, uint32_t target)
  * operations kh_match_score uses (the same bits); and a match that cannot
  * beat the threshold is counted but not offered to the heaps (where it
  * could not change the page: see prune_threshold). */
-static void collect_blockmax_and(kh_search_state *S, kh_match *root, uint32_t seg_no, const uint8_t *allowed_src)
+static void collect_blockmax_and(kh_search_state *S, kh_match *const *words, size_t n, uint32_t seg_no,
+                                 const uint8_t *allowed_src)
 {
-    const kh_segment *s = root->seg;
-    size_t n = root->n_kids;
+    const kh_segment *s = words[0]->seg;
     kh_postings *stack_cur[16], **cur = stack_cur;
     if (n > 16 && !(cur = malloc(n * sizeof *cur))) {
         S->st = kh_fail(S->err, KH_ERR_NOMEM, "out of memory");
@@ -297,8 +298,8 @@ static void collect_blockmax_and(kh_search_state *S, kh_match *root, uint32_t se
     }
     int any_norm = 0;
     for (size_t i = 0; i < n; i++) {
-        cur[i] = &root->kids[i]->post;
-        any_norm |= root->kids[i]->length_norm;
+        cur[i] = &words[i]->post;
+        any_norm |= words[i]->length_norm;
     }
     int ranged = S->from != INT64_MIN || S->to != INT64_MAX;
     double theta = prune_threshold(S);
@@ -318,7 +319,7 @@ static void collect_blockmax_and(kh_search_state *S, kh_match *root, uint32_t se
                     goto done; /* a word has no document left */
                 if (last < upto)
                     upto = last;
-                bound += block_bound(root->kids[i], mt, ml);
+                bound += block_bound(words[i], mt, ml);
             }
             if (bound <= theta) {
                 if (upto >= KH_NO_DOC - 1)
@@ -355,7 +356,7 @@ static void collect_blockmax_and(kh_search_state *S, kh_match *root, uint32_t se
         double norm = any_norm ? kh_bm25_norm(&S->stats, kh_segment_doc_len(s, d)) : 1.0;
         double score = 0;
         for (size_t i = 0; i < n; i++)
-            score += kh_bm25_share(root->kids[i]->idf, cur[i]->tf, root->kids[i]->length_norm ? norm : 1.0);
+            score += kh_bm25_share(words[i]->idf, cur[i]->tf, words[i]->length_norm ? norm : 1.0);
         if (score <= theta)
             continue; /* it could enter neither heap in a way that changes the page */
         kh_cand c = {score, pub, seg_no, d};
@@ -408,10 +409,16 @@ static void collect_segment(kh_search_state *S, kh_match *root, uint32_t seg_no)
             terms_only &= root->kids[i]->kind == KH_Q_TERM && !root->kids[i]->negated;
         if (terms_only) {
             S->total_exact = 0;
-            collect_blockmax_and(S, root, seg_no, allowed);
+            collect_blockmax_and(S, root->kids, root->n_kids, seg_no, allowed);
             free(allowed);
             return;
         }
+    }
+    if (prune && root->kind == KH_Q_TERM && !root->negated) { /* one word: an AND of one */
+        S->total_exact = 0;
+        collect_blockmax_and(S, &root, 1, seg_no, allowed);
+        free(allowed);
+        return;
     }
     size_t *src_counts = NULL;
     if (opt->facets) {
