@@ -252,13 +252,16 @@ static double block_bound(const kh_match *k, uint32_t max_tf, uint32_t min_len)
 
 /* The first document >= target that every cursor holds (KH_NO_DOC when
  * one runs out): the leapfrog of exec.c's AND, on the words' postings
- * directly. The cursors are sorted rarest first, so the rarest proposes and
+ * directly (advance never moves a cursor back). The cursors are sorted rarest first, so the rarest proposes and
  * the others confirm. */
 static uint32_t postings_and(kh_postings **p, size_t n, uint32_t target)
 {
     size_t agreed = 0, i = 0;
     while (agreed < n) {
-        uint32_t x = kh_postings_advance(p[i], target); /* never moves back */
+        /* a cursor just past a match (mostly the proposing one) steps to
+         * its next document: advance would first look for target's block */
+        uint32_t x = p[i]->doc != KH_NO_DOC && p[i]->doc + 1 == target ? kh_postings_next(p[i])
+                                                                       : kh_postings_advance(p[i], target);
         if (x == KH_NO_DOC)
             return KH_NO_DOC;
         if (x > target) {

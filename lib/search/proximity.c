@@ -208,7 +208,7 @@ void kh_proximity_rerank(kh_search_state *S, kh_cand *c, size_t n, size_t need)
         if (done >= need && c[i].score + max_boost <= finals[0])
             break;
         if (i == ready) { /* the next batch, in document order */
-            size_t m = ready < need ? need : ready;
+            size_t m = need;
             if (m > n - ready)
                 m = n - ready;
             for (size_t k = 0; k < m; k++)
