@@ -166,14 +166,13 @@ static int cmp_doc_ref(const void *x, const void *y)
  * even the largest possible boost cannot lift the next one into the top
  * `need` (their order below that does not matter: they are not returned).
  *
- * The boosts are computed ahead of the visit, a batch at a time (the first
- * `need` candidates, then as many again as were computed), in document
- * order: each word then has one cursor per segment that only moves forward,
- * and candidates in the same block of a word's postings share its decoding,
- * where a fresh cursor per candidate decoded the block from its start each
- * time (the cost of the slowest three-word queries). A boost computed
- * beyond the point where the visit stops is dropped, so the scores are the
- * ones the one-by-one visit gave. */
+ * The boosts are computed ahead of the visit, `need` candidates at a time,
+ * in document order: each word then has one cursor per segment that only
+ * moves forward, and candidates in the same block of a word's postings
+ * share its decoding, where a fresh cursor per candidate decoded the block
+ * from its start each time (the cost of the slowest three-word queries).
+ * A boost computed beyond the point where the visit stops is dropped, so
+ * the scores are the ones the one-by-one visit gave. */
 void kh_proximity_rerank(kh_search_state *S, kh_cand *c, size_t n, size_t need)
 {
     prox_term terms[64];
