@@ -38,12 +38,17 @@ static const char *const stemmer_names[] = {"light", "snowball", "light10", "non
  * 65,536 sets x 2 ways x 64 bytes = 8 MiB: measured faster than 1, 2 and
  * 4 MiB (a miss costs normalising and stemming; the corpus has 282,000
  * distinct forms, and 4 MiB still missed 11.6% of its tokens, 8 MiB 7.9%).
- * The block comes from calloc, so an analyzer that reads a few words (a
+ * The block comes from mmap, so an analyzer that reads a few words (a
  * query) touches a few pages, not 8 MiB. A full set replaces its less used
  * way, so frequent forms stay while the Zipfian tail streams through; there
  * is no global wipe. */
 #define CACHE_SETS 65536             /* power of two */
 #define CACHE_ENTRY_BYTES 56         /* key then term; longer pairs are not cached */
+
+/* Surfaces up to 16 bytes (96% of the corpus' tokens, all Arabic words of up
+ * to eight letters) are hashed and compared as two words, without a loop:
+ * an entry stores such a key zero-padded to 16 bytes, its term after. */
+#define SHORT_KEY 16
 
 typedef struct cache_entry {
     uint32_t hash;
@@ -55,6 +60,13 @@ typedef struct cache_entry {
 } cache_entry;
 
 _Static_assert(sizeof(cache_entry) == 64, "one cache line per entry");
+
+/* Where an entry's term starts: after the key, or after the 16 bytes a
+ * short key is padded to. */
+static inline size_t term_offset(size_t key_len)
+{
+    return key_len <= SHORT_KEY ? SHORT_KEY : key_len;
+}
 
 /* The use count stops at 7: the replacement only compares the two ways'
  * counts, and a frequent form's line is then no longer written on every hit
@@ -100,10 +112,6 @@ typedef struct scanned {
      * it one token, a miss has it scanned character by character. */
     uint32_t unchecked;
 } scanned;
-
-/* Surfaces up to 16 bytes (96% of the corpus' tokens, all Arabic words of up
- * to eight letters) are hashed and compared as two words, without a loop. */
-#define SHORT_KEY 16
 
 struct kh_analyzer {
     stemmer_kind kind;
@@ -630,10 +638,12 @@ static inline int scan_run(kh_analyzer *a, const unsigned char *u, size_t len, s
     uint8_t last = a->pair_class[pair_index(u + end - 2)];
     if (!(last & TC_CONTINUES))
         return 0;
+    size_t resume = end;
     if (end < len) {
         uint8_t next = a->class1[u[end]];
         if (next != 0 && !(next == TC_NUMSEP && !(last & TC_DIGIT)))
             return 0;
+        resume += u[end] == ' '; /* the usual separator: scanning resumes after it */
     }
     t->start = pos;
     t->end = end;
@@ -641,7 +651,7 @@ static inline int scan_run(kh_analyzer *a, const unsigned char *u, size_t len, s
     t->w1 = w1 & first_bytes[n > 8 ? n - 8 : 0];
     t->hash = hash_short(n, t->w0, t->w1);
     t->unchecked = 1;
-    a->pos = end;
+    a->pos = resume;
     const cache_entry *set = cache_set(a, t->hash);
     __builtin_prefetch(&set[0]);
     __builtin_prefetch(&set[1]);
@@ -691,25 +701,85 @@ static inline int scan_next(kh_analyzer *a, scanned *t)
 static inline cache_entry *cache_find(cache_entry *set, const scanned *t, const char *surface,
                                       size_t slen)
 {
-    const uint32_t h = (uint32_t)t->hash;
     if (slen <= SHORT_KEY) {
-        /* both words compared whatever the length: no loop, one branch a way */
-        uint64_t m0 = first_bytes[slen < 8 ? slen : 8], m1 = first_bytes[slen > 8 ? slen - 8 : 0];
+        /* Both padded words compared whatever the length: no loop, one
+         * branch a way. The length tells a short key from the first 16
+         * bytes of a long one; the hash is not needed. */
         for (int way = 0; way < 2; way++) {
             const cache_entry *e = &set[way];
-            uint64_t diff = (uint64_t)(e->hash ^ h) | (uint64_t)(e->key_len ^ slen) |
-                            ((load_word(e->bytes) ^ t->w0) & m0) |
-                            ((load_word(e->bytes + 8) ^ t->w1) & m1);
-            if (diff == 0)
+            if (((uint64_t)(e->key_len ^ slen) | (load_word(e->bytes) ^ t->w0) |
+                 (load_word(e->bytes + 8) ^ t->w1)) == 0)
                 return &set[way];
         }
         return NULL;
     }
+    const uint32_t h = (uint32_t)t->hash;
     for (int way = 0; way < 2; way++)
         if (set[way].hash == h && set[way].key_len == slen &&
             same_key(set[way].bytes, surface, slen, t->w0))
             return &set[way];
     return NULL;
+}
+
+/* A cache miss: the term of t's surface by the whole pipeline, stored in
+ * the less used way of set (NULL: not cached). Out of line: it runs for
+ * one token in ten, and inlined it made the hit path save and restore more
+ * registers. */
+__attribute__((noinline)) static size_t analyze_and_cache(kh_analyzer *a, cache_entry *set,
+                                                          const scanned *t, const char **term,
+                                                          int *stop)
+{
+    const char *surface = a->text + t->start;
+    size_t slen = t->end - t->start;
+    size_t term_start;
+    size_t term_len = analyze_word(a, surface, slen, stop, &term_start);
+    *term = a->term + term_start;
+    if (set && term_offset(slen) + term_len <= CACHE_ENTRY_BYTES) {
+        /* an empty way, else the less used one; the survivor ages */
+        cache_entry *victim;
+        if (set[0].key_len == 0) {
+            victim = &set[0];
+        } else if (set[1].key_len == 0) {
+            victim = &set[1];
+        } else if (set[1].uses <= set[0].uses) {
+            victim = &set[1];
+            set[0].uses >>= 1;
+        } else {
+            victim = &set[0];
+            set[1].uses >>= 1;
+        }
+        victim->hash = (uint32_t)t->hash;
+        victim->key_len = (uint8_t)slen;
+        victim->term_len = (uint8_t)term_len;
+        victim->stop = (uint8_t)*stop;
+        victim->uses = 0;
+        if (slen <= SHORT_KEY)
+            memset(victim->bytes, 0, SHORT_KEY);
+        memcpy(victim->bytes, surface, slen);
+        memcpy(victim->bytes + term_offset(slen), *term, term_len);
+    }
+    return term_len;
+}
+
+/* scan_run's guess for t, not proved by the cache: classify the run's
+ * characters. Returns 1 if it was one token; else t becomes the token it
+ * starts with, rehashed, and scanning restarts after it, since the tokens
+ * scanned after t started at the wrong place (rare: a miss whose run is not
+ * one token, such as a word with a separator and no space after it). */
+__attribute__((noinline)) static int check_run(kh_analyzer *a, scanned *t)
+{
+    const unsigned char *u = (const unsigned char *)a->text;
+    size_t resume;
+    size_t end = scan_token(a, u, a->len, t->start + 2, a->pair_class[pair_index(u + t->start)], &resume);
+    t->unchecked = 0;
+    if (end == t->end)
+        return 1;
+    t->end = end;
+    a->pos = resume;
+    a->ahead_count = 0;
+    a->scan_done = 0;
+    key_of(a, t);
+    return 0;
 }
 
 int kh_analyzer_next_token(kh_analyzer *a, kh_token *tok)
@@ -723,77 +793,32 @@ int kh_analyzer_next_token(kh_analyzer *a, kh_token *tok)
         }
         if (a->ahead_count == 0)
             return 0;
-        scanned cur = a->ahead[a->ahead_first];
+        /* the slot is not refilled before the next call */
+        scanned *cur = &a->ahead[a->ahead_first];
         a->ahead_first = (a->ahead_first + 1) & (LOOKAHEAD - 1);
         a->ahead_count--;
 
-        const char *surface = a->text + cur.start;
-        size_t slen;
         const char *term;
         size_t term_len;
         int stop;
         cache_entry *set, *hit;
-    lookup:
-        slen = cur.end - cur.start;
-        set = NULL, hit = NULL;
-        if (slen < CACHE_ENTRY_BYTES) {
-            set = cache_set(a, cur.hash);
-            hit = cache_find(set, &cur, surface, slen);
-        }
-        if (!hit && cur.unchecked) {
-            /* scan_run's guess, not proved by the cache: classify the run's
-             * characters now */
-            const unsigned char *u = (const unsigned char *)a->text;
-            size_t resume;
-            size_t end = scan_token(a, u, a->len, cur.start + 2, a->pair_class[pair_index(u + cur.start)],
-                                    &resume);
-            cur.unchecked = 0;
-            if (end != cur.end) {
-                /* The run held a separator or ended with an invisible
-                 * character: the token is shorter, and the tokens scanned
-                 * after it started at the wrong place. Scanning starts
-                 * again after this token (rare: a miss whose run is not one
-                 * token). */
-                cur.end = end;
-                a->pos = resume;
-                a->ahead_count = 0;
-                a->scan_done = 0;
-                key_of(a, &cur);
-                goto lookup;
+        size_t slen;
+        do {
+            slen = cur->end - cur->start;
+            set = NULL, hit = NULL;
+            if (slen < CACHE_ENTRY_BYTES) {
+                set = cache_set(a, cur->hash);
+                hit = cache_find(set, cur, a->text + cur->start, slen);
             }
-        }
+        } while (!hit && cur->unchecked && !check_run(a, cur));
         if (hit) {
-            term = hit->bytes + hit->key_len;
+            term = hit->bytes + term_offset(hit->key_len);
             term_len = hit->term_len;
             stop = hit->stop;
             if (hit->uses < USES_CAP)
                 hit->uses++;
         } else {
-            size_t term_start;
-            term_len = analyze_word(a, surface, slen, &stop, &term_start);
-            term = a->term + term_start;
-            if (set && slen + term_len <= CACHE_ENTRY_BYTES) {
-                /* an empty way, else the less used one; the survivor ages */
-                cache_entry *victim;
-                if (set[0].key_len == 0) {
-                    victim = &set[0];
-                } else if (set[1].key_len == 0) {
-                    victim = &set[1];
-                } else if (set[1].uses <= set[0].uses) {
-                    victim = &set[1];
-                    set[0].uses >>= 1;
-                } else {
-                    victim = &set[0];
-                    set[1].uses >>= 1;
-                }
-                victim->hash = (uint32_t)cur.hash;
-                victim->key_len = (uint8_t)slen;
-                victim->term_len = (uint8_t)term_len;
-                victim->stop = (uint8_t)stop;
-                victim->uses = 0;
-                memcpy(victim->bytes, surface, slen);
-                memcpy(victim->bytes + slen, term, term_len);
-            }
+            term_len = analyze_and_cache(a, set, cur, &term, &stop);
         }
         if (term_len == 0)
             continue; /* only tatweel or marks: nothing to index, no position */
@@ -801,8 +826,8 @@ int kh_analyzer_next_token(kh_analyzer *a, kh_token *tok)
         tok->term = term;
         tok->term_len = term_len;
         tok->position = a->position++;
-        tok->start = cur.start;
-        tok->end = cur.end;
+        tok->start = cur->start;
+        tok->end = cur->end;
         tok->is_stopword = stop;
         return 1;
     }
