@@ -31,24 +31,40 @@ typedef enum stemmer_kind { STEM_LIGHT, STEM_SNOWBALL, STEM_LIGHT10, STEM_NONE }
 
 static const char *const stemmer_names[] = {"light", "snowball", "light10", "none", NULL};
 
-/* The surface cache: 2-way set-associative, one 64-byte line per entry
- * holding the surface form and its term inline, so a lookup touches one
- * cache line (a separate key arena cost a second miss per token, and the
- * probe of the slot table and the arena were most of the analyzer's time).
- * 65,536 sets x 2 ways x 64 bytes = 8 MiB: measured faster than 1, 2 and
- * 4 MiB (a miss costs normalising and stemming; the corpus has 282,000
- * distinct forms, and 4 MiB still missed 11.6% of its tokens, 8 MiB 7.9%).
- * The block comes from mmap, so an analyzer that reads a few words (a
- * query) touches a few pages, not 8 MiB. A full set replaces its less used
+/* The surface cache, from the surface form (the bytes written) to its term
+ * and stopword flag, in two tables, both 2-way set-associative with the key
+ * and the term inline in the entry (a separate key arena cost a second
+ * memory miss per token):
+ *
+ * - short keys, up to SHORT_KEY = 16 bytes (96% of the corpus' tokens, all
+ *   Arabic words of up to eight letters) with a term of up to 15 bytes
+ *   (all but 0.1% of them): 32-byte entries, the key zero-padded to 16
+ *   bytes so that a lookup compares two words, no length and no loop. The
+ *   two ways of a set share one 64-byte line, so a lookup touches one line.
+ *   131,072 sets x 2 ways = 262,144 entries, 8 MiB.
+ * - longer keys (up to 55 bytes with their term): 64-byte entries, the key
+ *   then the term; 8,192 sets x 2 ways, 1 MiB.
+ *
+ * A miss costs normalising and stemming (~700 instructions): the corpus has
+ * 282,000 distinct forms, and one table of 131,072 64-byte entries (8 MiB)
+ * missed 621,737 of its 9,020,854 tokens (6.9%); these two tables miss
+ * 434,133 (4.8%), and 16 + 2 MiB 363,044 without being faster. The block comes from mmap, so an analyzer that reads a few
+ * words (a query) touches a few pages. A full set replaces its less used
  * way, so frequent forms stay while the Zipfian tail streams through; there
  * is no global wipe. */
-#define CACHE_SETS 65536             /* power of two */
-#define CACHE_ENTRY_BYTES 56         /* key then term; longer pairs are not cached */
-
-/* Surfaces up to 16 bytes (96% of the corpus' tokens, all Arabic words of up
- * to eight letters) are hashed and compared as two words, without a loop:
- * an entry stores such a key zero-padded to 16 bytes, its term after. */
 #define SHORT_KEY 16
+#define SHORT_TERM 15
+#define SHORT_SETS_LOG2 17
+#define LONG_SETS_LOG2 13
+#define CACHE_ENTRY_BYTES 56         /* long entries: key then term; longer pairs are not cached */
+
+typedef struct short_entry {
+    char key[SHORT_KEY];  /* zero-padded; key[0] == 0: empty (no token starts with a NUL) */
+    char term[SHORT_TERM];
+    uint8_t meta;         /* term length (bits 0-3), stopword (bit 4), uses (bits 5-7) */
+} short_entry;
+
+_Static_assert(sizeof(short_entry) == 32, "two entries a cache line");
 
 typedef struct cache_entry {
     uint32_t hash;
@@ -60,13 +76,6 @@ typedef struct cache_entry {
 } cache_entry;
 
 _Static_assert(sizeof(cache_entry) == 64, "one cache line per entry");
-
-/* Where an entry's term starts: after the key, or after the 16 bytes a
- * short key is padded to. */
-static inline size_t term_offset(size_t key_len)
-{
-    return key_len <= SHORT_KEY ? SHORT_KEY : key_len;
-}
 
 /* The use count stops at 7: the replacement only compares the two ways'
  * counts, and a frequent form's line is then no longer written on every hit
@@ -158,7 +167,8 @@ struct kh_analyzer {
     /* the term of the last token when it did not come from the cache */
     char term[KH_TERM_MAX + 8];
 
-    cache_entry *cache;      /* CACHE_SETS * 2 entries, in cache_block */
+    short_entry *short_cache; /* 2 << SHORT_SETS_LOG2 entries, in cache_block */
+    cache_entry *long_cache;  /* 2 << LONG_SETS_LOG2 entries, after them */
     void *cache_block;
     size_t cache_block_bytes;
 };
@@ -357,24 +367,27 @@ static void build_class_tables(kh_analyzer *a)
 /* The cache block comes straight from mmap: zeroed lazily by the kernel, so
  * an analyzer that reads a few words (a query) touches a few pages. It is
  * aligned to 2 MiB and asked to be backed by huge pages: every lookup lands
- * on a random line of 8 MiB, 2,048 pages of 4 KiB, so with small pages the
+ * on a random line of 9 MiB, 2,304 pages of 4 KiB, so with small pages the
  * prefetch of a set often waits for a page walk. */
 #define HUGE_PAGE ((size_t)2 << 20)
 
-static cache_entry *cache_alloc(kh_analyzer *a)
+static int cache_alloc(kh_analyzer *a)
 {
-    size_t bytes = (size_t)CACHE_SETS * 2 * sizeof(cache_entry);
+    size_t short_bytes = ((size_t)2 << SHORT_SETS_LOG2) * sizeof(short_entry);
+    size_t bytes = short_bytes + ((size_t)2 << LONG_SETS_LOG2) * sizeof(cache_entry);
     size_t mapped = bytes + HUGE_PAGE;
     char *p = mmap(NULL, mapped, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (p == MAP_FAILED)
-        return NULL;
+        return 0;
     a->cache_block = p;
     a->cache_block_bytes = mapped;
     char *aligned = (char *)(((uintptr_t)p + HUGE_PAGE - 1) & ~(uintptr_t)(HUGE_PAGE - 1));
 #if defined(MADV_HUGEPAGE) && !defined(NO_HUGE)
     (void)madvise(aligned, bytes, MADV_HUGEPAGE); /* a hint: without it, only slower */
 #endif
-    return (cache_entry *)aligned;
+    a->short_cache = (short_entry *)aligned;
+    a->long_cache = (cache_entry *)(aligned + short_bytes);
+    return 1;
 }
 
 kh_status kh_analyzer_new(const char *stemmer, kh_analyzer **out, kh_error *err)
@@ -407,8 +420,7 @@ kh_status kh_analyzer_new(const char *stemmer, kh_analyzer **out, kh_error *err)
     }
     build_class_tables(a);
 
-    a->cache = cache_alloc(a);
-    kh_status st = a->cache ? build_stopwords(a) : KH_ERR_NOMEM;
+    kh_status st = cache_alloc(a) ? build_stopwords(a) : KH_ERR_NOMEM;
     if (st == KH_OK && a->kind == STEM_SNOWBALL) {
         a->snowball = sb_stemmer_new("arabic", "UTF_8");
         if (!a->snowball)
@@ -574,10 +586,15 @@ static size_t analyze_word(kh_analyzer *a, const char *surface, size_t len, int 
     return n;
 }
 
-/* The cache set of a hash: its top bits (CACHE_SETS = 2^16). */
-static inline cache_entry *cache_set(const kh_analyzer *a, uint64_t hash)
+/* The cache sets of a hash: its top bits, which depend on all of it. */
+static inline short_entry *short_set(const kh_analyzer *a, uint64_t hash)
 {
-    return &a->cache[(size_t)(hash >> 48) * 2];
+    return &a->short_cache[(size_t)(hash >> (64 - SHORT_SETS_LOG2)) * 2];
+}
+
+static inline cache_entry *long_set(const kh_analyzer *a, uint64_t hash)
+{
+    return &a->long_cache[(size_t)(hash >> (64 - LONG_SETS_LOG2)) * 2];
 }
 
 /* Sets t's key words and hash from its surface t->start..t->end, and
@@ -595,15 +612,14 @@ static inline void key_of(const kh_analyzer *a, scanned *t)
             t->w1 = slen > 8 ? load_partial(surface + 8, slen - 8) : 0;
         }
         t->hash = hash_short(slen, t->w0, t->w1);
+        __builtin_prefetch(short_set(a, t->hash));
     } else if (slen < CACHE_ENTRY_BYTES) {
         t->w0 = load_tail(surface, slen, a->text + a->len);
         t->hash = hash_words(surface, slen, t->w0);
-    } else {
-        return; /* not cached */
+        const cache_entry *set = long_set(a, t->hash);
+        __builtin_prefetch(&set[0]);
+        __builtin_prefetch(&set[1]);
     }
-    const cache_entry *set = cache_set(a, t->hash);
-    __builtin_prefetch(&set[0]);
-    __builtin_prefetch(&set[1]);
 }
 
 /* The token starting at pos with a two-byte letter, when it is probably the
@@ -652,9 +668,7 @@ static inline int scan_run(kh_analyzer *a, const unsigned char *u, size_t len, s
     t->hash = hash_short(n, t->w0, t->w1);
     t->unchecked = 1;
     a->pos = resume;
-    const cache_entry *set = cache_set(a, t->hash);
-    __builtin_prefetch(&set[0]);
-    __builtin_prefetch(&set[1]);
+    __builtin_prefetch(short_set(a, t->hash));
     return 1;
 }
 
@@ -697,22 +711,11 @@ static inline int scan_next(kh_analyzer *a, scanned *t)
     return 1;
 }
 
-/* The entry of set holding the surface of t (slen bytes), or NULL. */
-static inline cache_entry *cache_find(cache_entry *set, const scanned *t, const char *surface,
-                                      size_t slen)
+/* The long-table entry of set holding the surface of t (slen bytes), or
+ * NULL. */
+static inline cache_entry *find_long(cache_entry *set, const scanned *t, const char *surface,
+                                     size_t slen)
 {
-    if (slen <= SHORT_KEY) {
-        /* Both padded words compared whatever the length: no loop, one
-         * branch a way. The length tells a short key from the first 16
-         * bytes of a long one; the hash is not needed. */
-        for (int way = 0; way < 2; way++) {
-            const cache_entry *e = &set[way];
-            if (((uint64_t)(e->key_len ^ slen) | (load_word(e->bytes) ^ t->w0) |
-                 (load_word(e->bytes + 8) ^ t->w1)) == 0)
-                return &set[way];
-        }
-        return NULL;
-    }
     const uint32_t h = (uint32_t)t->hash;
     for (int way = 0; way < 2; way++)
         if (set[way].hash == h && set[way].key_len == slen &&
@@ -721,43 +724,73 @@ static inline cache_entry *cache_find(cache_entry *set, const scanned *t, const 
     return NULL;
 }
 
-/* A cache miss: the term of t's surface by the whole pipeline, stored in
- * the less used way of set (NULL: not cached). Out of line: it runs for
- * one token in ten, and inlined it made the hit path save and restore more
- * registers. */
-__attribute__((noinline)) static size_t analyze_and_cache(kh_analyzer *a, cache_entry *set,
-                                                          const scanned *t, const char **term,
-                                                          int *stop)
+/* The use count stops at USES_CAP; the survivor of a replacement ages. */
+#define META_USES_SHIFT 5
+#define META_STOP 16u
+#define META_TERM_LEN 15u
+
+/* Stores t's surface and its term in the less used way of its set (an empty
+ * one first); the survivor's use count is halved, so a form that was
+ * frequent once does not stay forever. */
+static void cache_insert(kh_analyzer *a, const scanned *t, const char *term, size_t term_len, int stop)
 {
     const char *surface = a->text + t->start;
     size_t slen = t->end - t->start;
-    size_t term_start;
-    size_t term_len = analyze_word(a, surface, slen, stop, &term_start);
-    *term = a->term + term_start;
-    if (set && term_offset(slen) + term_len <= CACHE_ENTRY_BYTES) {
-        /* an empty way, else the less used one; the survivor ages */
-        cache_entry *victim;
-        if (set[0].key_len == 0) {
+    if (slen <= SHORT_KEY) {
+        if (term_len > SHORT_TERM)
+            return; /* 0.1% of the corpus' tokens (بريطانيا): not cached */
+        short_entry *set = short_set(a, t->hash), *victim;
+        unsigned uses0 = set[0].meta >> META_USES_SHIFT, uses1 = set[1].meta >> META_USES_SHIFT;
+        if (set[0].key[0] == 0) {
             victim = &set[0];
-        } else if (set[1].key_len == 0) {
+        } else if (set[1].key[0] == 0) {
             victim = &set[1];
-        } else if (set[1].uses <= set[0].uses) {
+        } else if (uses1 <= uses0) {
             victim = &set[1];
-            set[0].uses >>= 1;
+            set[0].meta = (uint8_t)((set[0].meta & 31u) | (uses0 >> 1) << META_USES_SHIFT);
         } else {
             victim = &set[0];
-            set[1].uses >>= 1;
+            set[1].meta = (uint8_t)((set[1].meta & 31u) | (uses1 >> 1) << META_USES_SHIFT);
         }
-        victim->hash = (uint32_t)t->hash;
-        victim->key_len = (uint8_t)slen;
-        victim->term_len = (uint8_t)term_len;
-        victim->stop = (uint8_t)*stop;
-        victim->uses = 0;
-        if (slen <= SHORT_KEY)
-            memset(victim->bytes, 0, SHORT_KEY);
-        memcpy(victim->bytes, surface, slen);
-        memcpy(victim->bytes + term_offset(slen), *term, term_len);
+        memset(victim->key, 0, SHORT_KEY);
+        memcpy(victim->key, surface, slen);
+        memcpy(victim->term, term, term_len);
+        victim->meta = (uint8_t)(term_len | (stop ? META_STOP : 0));
+        return;
     }
+    if (slen + term_len > CACHE_ENTRY_BYTES)
+        return;
+    cache_entry *set = long_set(a, t->hash), *victim;
+    if (set[0].key_len == 0) {
+        victim = &set[0];
+    } else if (set[1].key_len == 0) {
+        victim = &set[1];
+    } else if (set[1].uses <= set[0].uses) {
+        victim = &set[1];
+        set[0].uses >>= 1;
+    } else {
+        victim = &set[0];
+        set[1].uses >>= 1;
+    }
+    victim->hash = (uint32_t)t->hash;
+    victim->key_len = (uint8_t)slen;
+    victim->term_len = (uint8_t)term_len;
+    victim->stop = (uint8_t)stop;
+    victim->uses = 0;
+    memcpy(victim->bytes, surface, slen);
+    memcpy(victim->bytes + slen, term, term_len);
+}
+
+/* A cache miss: the term of t's surface by the whole pipeline, then cached.
+ * Out of line: it runs for one token in ten, and inlined it made the hit
+ * path save and restore more registers. */
+__attribute__((noinline)) static size_t analyze_and_cache(kh_analyzer *a, const scanned *t,
+                                                          const char **term, int *stop)
+{
+    size_t term_start;
+    size_t term_len = analyze_word(a, a->text + t->start, t->end - t->start, stop, &term_start);
+    *term = a->term + term_start;
+    cache_insert(a, t, *term, term_len, *stop);
     return term_len;
 }
 
@@ -801,24 +834,40 @@ int kh_analyzer_next_token(kh_analyzer *a, kh_token *tok)
         const char *term;
         size_t term_len;
         int stop;
-        cache_entry *set, *hit;
-        size_t slen;
-        do {
-            slen = cur->end - cur->start;
-            set = NULL, hit = NULL;
-            if (slen < CACHE_ENTRY_BYTES) {
-                set = cache_set(a, cur->hash);
-                hit = cache_find(set, cur, a->text + cur->start, slen);
+        for (;;) {
+            size_t slen = cur->end - cur->start;
+            if (slen <= SHORT_KEY) {
+                /* both padded words compared whatever the length: no loop,
+                 * one branch a way */
+                short_entry *set = short_set(a, cur->hash), *e = NULL;
+                if (((load_word(set[0].key) ^ cur->w0) | (load_word(set[0].key + 8) ^ cur->w1)) == 0)
+                    e = &set[0];
+                else if (((load_word(set[1].key) ^ cur->w0) | (load_word(set[1].key + 8) ^ cur->w1)) == 0)
+                    e = &set[1];
+                if (e) {
+                    unsigned meta = e->meta;
+                    term = e->term;
+                    term_len = meta & META_TERM_LEN;
+                    stop = (meta & META_STOP) != 0;
+                    if (meta >> META_USES_SHIFT < USES_CAP)
+                        e->meta = (uint8_t)(meta + (1u << META_USES_SHIFT));
+                    break;
+                }
+            } else if (slen < CACHE_ENTRY_BYTES) {
+                cache_entry *hit = find_long(long_set(a, cur->hash), cur, a->text + cur->start, slen);
+                if (hit) {
+                    term = hit->bytes + hit->key_len;
+                    term_len = hit->term_len;
+                    stop = hit->stop;
+                    if (hit->uses < USES_CAP)
+                        hit->uses++;
+                    break;
+                }
             }
-        } while (!hit && cur->unchecked && !check_run(a, cur));
-        if (hit) {
-            term = hit->bytes + term_offset(hit->key_len);
-            term_len = hit->term_len;
-            stop = hit->stop;
-            if (hit->uses < USES_CAP)
-                hit->uses++;
-        } else {
-            term_len = analyze_and_cache(a, set, cur, &term, &stop);
+            if (!cur->unchecked || check_run(a, cur)) {
+                term_len = analyze_and_cache(a, cur, &term, &stop);
+                break;
+            }
         }
         if (term_len == 0)
             continue; /* only tatweel or marks: nothing to index, no position */
