@@ -29,16 +29,17 @@
  *
  * Why these: a record alone compresses badly (no context), many records
  * together well but then one read decompresses them all. Measured on the
- * shared corpus's 97.7 MB of article records (a micro-benchmark over the
- * records of the driver's two segments, zstd level 6, CPU times at load
- * 5-12, so ranges are wide): 256 KiB frames (the old store) 27.25 MB and
+ * shared corpus's 97.7 MB of article records (bench/stored_chunks_options.c
+ * over the records of the driver's two segments, zstd level 6, CPU times at
+ * load 5-12, so ranges are wide): 256 KiB frames (the old store) 27.25 MB and
  * 200-290 us of decompression per record read; 16 KiB frames without a
  * dictionary 31.79 MB, 23 us; 32 KiB 30.62 MB; 16 KiB frames against a
  * 64 KiB dictionary trained on 1 MiB of records 28.52 MB including the
  * dictionaries, 35 us; against 112 KiB trained on 4 MiB 28.37 MB. Level 5
- * with a dictionary is 29.8 MB, level 3 29.3 MB. The record chunk's
- * per-record frames suit the summaries (a few hundred bytes each, read ten
- * per search), not 3 KB articles read for snippets.
+ * with a dictionary is 29.8 MB, level 3 29.3 MB. Record chunks (one
+ * frame per record against a raw sample) were not measured for articles:
+ * the 16 KiB frames alone already cost 31.79 MB, and a frame of one ~3 KB
+ * record has still less context.
  *
  * For the summaries (segment of 15,515 summaries, 2.99 MB raw): 4 KiB
  * frame chunks 1.03 MB and 28 us of decompression per record read; record
@@ -50,8 +51,12 @@
  * the raw size of a dictionary chunk. A chunk is self-contained (a
  * dictionary chunk carries its dictionary), so a merge may copy it as it
  * is. A writer trains its dictionary once, on its first chunk's records,
- * and stores it in each of its chunks: training costs CPU (about 0.15 s on
- * 1 MiB of samples), storing a compressed copy per 16 MiB chunk ~25 KB. */
+ * and stores it in each of its chunks. The writer holds a chunk's records
+ * raw until the chunk is full (16 MiB; counted in kh_chunks_bytes, so in
+ * the indexing RAM budget). Training costs CPU (0.12-0.16 s for the
+ * corpus's two segments at 1 MiB of samples each); the compressed copy
+ * costs 23 KB per 16 MiB chunk (the driver's index: six chunks,
+ * 23,474-23,481 bytes each). */
 #ifndef KH_INDEX_CHUNKS_H
 #define KH_INDEX_CHUNKS_H
 
@@ -123,8 +128,8 @@ void kh_chunks_close(kh_chunks *c);
 
 /* Finds the record of doc. *rec points into the cache and stays valid until
  * the next call. Bounded memory: one decompressed frame (or record), plus
- * one digested dictionary per chunk read (a few hundred KB each; a segment
- * of the shared corpus has three chunks). KH_ERR_CORRUPT when the chunk fails its checksum. */
+ * one digested dictionary per dictionary chunk read (its 64 KiB and
+ * zstd's tables; a segment of the shared corpus has three such chunks). KH_ERR_CORRUPT when the chunk fails its checksum. */
 kh_status kh_chunks_get(kh_chunks *c, uint32_t doc, const unsigned char **rec, size_t *len,
                         kh_error *err);
 
