@@ -9,7 +9,9 @@
  *
  * cc -O2 bench/stored_chunks_options.c -lzstd -o /tmp/mb
  * /tmp/mb frame 256 6; FC_K=200 FC_D=8 /tmp/mb dict 16 6 64 1024
- * (reads /tmp/S/mb/recs.bin, or RECS=path) */
+ * (reads /tmp/S/mb/recs.bin, or RECS=path). NMAX=N keeps the first N
+ * records (one segment), READS=0 skips the reads: for callgrind, e.g.
+ * NMAX=3000 READS=0 valgrind --tool=callgrind /tmp/mb frame 256 6 */
 #define _POSIX_C_SOURCE 200809L
 #define ZDICT_STATIC_LINKING_ONLY
 #include <stdio.h>
@@ -31,13 +33,14 @@ int main(int argc, char **argv){
   FILE *f = fopen(getenv("RECS") ? getenv("RECS") : "/tmp/S/mb/recs.bin","rb"); fseek(f,0,SEEK_END); size_t n=ftell(f); rewind(f);
   unsigned char *all = malloc(n); if (fread(all,1,n,f)!=n) return 1;
   R = malloc(40000*sizeof *R); int seg=-1;
-  for (size_t o=0;o<n;){ uint32_t l; memcpy(&l,all+o,4); o+=4; if(l==0xFFFFFFFFu){seg++;continue;} R[NR].p=all+o;R[NR].len=l;R[NR].seg=seg;NR++;o+=l;}
+  for (size_t o=0;o<n;){ uint32_t l; memcpy(&l,all+o,4); o+=4; if(l==0xFFFFFFFFu){seg++;continue;} R[NR].p=all+o;R[NR].len=l;R[NR].seg=seg;NR++;o+=l; if(getenv("NMAX")&&NR>=(size_t)atoi(getenv("NMAX"))&&seg==0){ R[NR].p=all+o;R[NR].len=0;R[NR].seg=1;NR++; break;}}
   chunk *C = malloc(NR*sizeof *C); size_t NC=0;
   ZSTD_CCtx *cc = ZSTD_createCCtx(); ZSTD_DCtx *dc = ZSTD_createDCtx();
   ZSTD_CDict *cd[2]={0}; ZSTD_DDict *dd[2]={0}; size_t dtotal=0; double ttrain=0;
   if (!strcmp(mode,"dict")) for (int s=0;s<2;s++){
      /* samples: records of segment s spread evenly, up to `sample` bytes */
      size_t first=0,cnt=0; for(size_t i=0;i<NR;i++) if(R[i].seg==s){ if(!cnt) first=i; cnt++; }
+     if (cnt < 100) { cd[s]=cd[0]; dd[s]=dd[0]; continue; }
      size_t tot=0; for(size_t i=first;i<first+cnt;i++) tot+=R[i].len;
      size_t every = tot/sample ? tot/sample : 1;
      unsigned char *buf=malloc(sample+ (1<<20)); size_t *sz=malloc(cnt*sizeof *sz); size_t ns=0,bl=0;
@@ -61,7 +64,7 @@ int main(int argc, char **argv){
      total+=C[NC].clen+24; rawt+=rl; NC++; i=j; }
   double tc=now()-t0;
   /* random reads: 20000 random docs, decompress their chunk */
-  srand(1); unsigned char *out=malloc(64<<20); size_t reads=20000; size_t *cho=malloc(NR*sizeof *cho);
+  srand(1); unsigned char *out=malloc(64<<20); size_t reads=getenv("READS")?atoi(getenv("READS")):20000; size_t *cho=malloc(NR*sizeof *cho);
   for(size_t c=0;c<NC;c++) for(size_t i=C[c].a;i<C[c].b;i++) cho[i]=c;
   t0=now();
   for(size_t k=0;k<reads;k++){ size_t d=(size_t)rand()%NR; chunk *c=&C[cho[d]];
