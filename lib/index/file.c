@@ -301,13 +301,13 @@ void kh_sfile_close(kh_sfile *f)
     }
 }
 
-/* The CRC of a mapped section, read in steps whose pages are given back
+/* The CRC of a mapped section, read in 1 MB steps whose pages are given back
  * behind the reader (madvise: they stay in the page cache and fault in
  * again when used). A check reads every byte of a section once; without
  * this the postings of a merged segment, checked when the writer opens it,
  * became resident all at once, and a writer's peak memory grew with the
  * largest segment (docs/index.md, "Scaling": 756 MB at 1,000,000 articles). */
-#define CRC_STEP (8u << 20)
+#define CRC_STEP (1u << 20)
 
 static uint32_t section_crc(const unsigned char *p, size_t len)
 {

@@ -624,6 +624,13 @@ static kh_status write_postings(merger *m)
             if (r < 0 && st == KH_OK)
                 st = corrupt(m->src[i], m->err, "term dictionary damaged");
             src[i].live = r == 1;
+            /* per term, not per written batch: a dictionary of terms with
+             * short postings (ids, urls) is read much faster than postings
+             * are written */
+            if (src[i].live) {
+                read_upto(&src[i].post, m->src[i]->post + src[i].it.post_off);
+                read_upto(&src[i].dict, src[i].it.c.p);
+            }
         }
         if (st != KH_OK || t.df == 0) /* every document holding it was deleted */
             continue;
@@ -643,11 +650,6 @@ static kh_status write_postings(merger *m)
                 st = nomem(m->err);
             put(m, batch.data, batch.len);
             kh_buf_reset(&batch);
-            for (size_t i = 0; i < m->n; i++)
-                if (src[i].live) {
-                    read_upto(&src[i].post, m->src[i]->post + src[i].it.post_off);
-                    read_upto(&src[i].dict, src[i].it.c.p);
-                }
         }
     }
     if (st == KH_OK && kh_buf_failed(&batch))
