@@ -17,7 +17,8 @@
  *
  * The bounds are generous (a few times what a streaming writer uses) and
  * the sizes large enough that a writer holding what it reads exceeds them.
- * Skipped (77) where /proc/self/clear_refs cannot be written. */
+ * Skipped (77) where /proc/self/clear_refs cannot be written. Under
+ * AddressSanitizer the merge's bound is not checked (see KH_ASAN). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +32,22 @@
 #include "khabar.h"
 
 #define MB (1024L * 1024L)
+
+/* Under AddressSanitizer freed memory sits in a quarantine instead of being
+ * reused, so a merge's peak is the sanitizer's, not the writer's: the merge
+ * then runs smaller and only its result is checked. */
+#if defined(__SANITIZE_ADDRESS__)
+#define KH_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define KH_ASAN 1
+#endif
+#endif
+#ifdef KH_ASAN
+#define MERGE_ARTICLES 20000
+#else
+#define MERGE_ARTICLES 100000
+#endif
 
 /* A field of /proc/self/status in kB, or -1. */
 static long status_kb(const char *field)
@@ -120,13 +137,13 @@ static void test_merge(const char *dir)
     CHECK_INT(kh_index_open(ixdir, &opt, &ix, &err), KH_OK);
     if (!ix)
         return;
-    /* two segments of 100,000 articles, each with its own id and url terms */
+    /* two segments of MERGE_ARTICLES articles, each with its own id and url terms */
     for (int seg = 0; seg < 2; seg++) {
-        for (int i = 0; i < 100000; i++) {
+        for (int i = 0; i < MERGE_ARTICLES; i++) {
             kh_article a;
             kh_article_init(&a);
             char id[64], url[128];
-            unsigned h = (unsigned)(seg * 100000 + i) * 2654435761u;
+            unsigned h = (unsigned)(seg * MERGE_ARTICLES + i) * 2654435761u;
             snprintf(id, sizeof id, "%08x%08x%08x%08x", h, h ^ 0x5bd1e995u, h * 7u, (unsigned)i);
             snprintf(url, sizeof url, "https://example.com/news/%s.html", id);
             kh_article_set(&a.id, id, strlen(id));
@@ -148,8 +165,10 @@ static void test_merge(const char *dir)
     long before = status_kb("VmRSS");
     CHECK_INT(kh_index_optimize(ix, &err), KH_OK);
     long grew = status_kb("VmHWM") - before;
-    printf("optimizing 2 segments, 200,000 articles: peak +%ld kB\n", grew);
+    printf("optimizing 2 segments, %d articles: peak +%ld kB\n", 2 * MERGE_ARTICLES, grew);
+#ifndef KH_ASAN
     CHECK(before > 0 && grew < 20 * 1024);
+#endif
     CHECK_INT(ix->n_segs, 1);
     kh_index_close(ix);
 
@@ -158,7 +177,7 @@ static void test_merge(const char *dir)
     CHECK_INT(kh_index_open(ixdir, NULL, &rd, &err), KH_OK);
     if (rd) {
         CHECK_INT(rd->n_segs, 1);
-        CHECK_INT(rd->segs[0]->n_docs, 200000);
+        CHECK_INT(rd->segs[0]->n_docs, 2 * MERGE_ARTICLES);
         kh_index_close(rd);
     }
 }
