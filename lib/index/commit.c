@@ -15,6 +15,9 @@
 
 /* A commit that leaves more segments than this merges the smallest ones. */
 #define MAX_SEGMENTS 10
+/* Every this many adds, the pages of the segments' mappings are given
+ * back (see release_lookup_pages). */
+#define RELEASE_EVERY_ADDS 2048
 
 static int mark_pending(kh_segment *s, uint32_t doc)
 {
@@ -144,6 +147,22 @@ static kh_status flush_buffer(kh_index *ix, kh_error *err)
     return KH_OK;
 }
 
+/* Each add looks its id up in every segment (replace by id): a binary
+ * search over the dictionary's blocks and a scan of one, in the mapped
+ * file. Ids are random, so over many adds nearly every page of every
+ * dictionary becomes resident in the writer, a share that grows with the
+ * index (docs/index.md, "Scaling"). Giving the pages back now and then
+ * (they stay in the page cache) keeps that share to what a few thousand
+ * lookups touch; the next lookups fault the top of the search in again. */
+static void release_lookup_pages(kh_index *ix)
+{
+    if (++ix->adds_since_release < RELEASE_EVERY_ADDS)
+        return;
+    ix->adds_since_release = 0;
+    for (size_t i = 0; i < ix->n_segs; i++)
+        kh_segment_drop_pages(ix->segs[i]);
+}
+
 kh_status kh_index_add(kh_index *ix, const kh_article *a, kh_error *err)
 {
     if (!ix || !a)
@@ -156,6 +175,7 @@ kh_status kh_index_add(kh_index *ix, const kh_article *a, kh_error *err)
     kh_status st = delete_term_in_segments(ix, KH_FIELD_ID, a->id, &n, err);
     if (st != KH_OK)
         return st;
+    release_lookup_pages(ix);
     if (ix->workers) {
         if ((st = kh_workers_add(ix->workers, a, err)) != KH_OK)
             return st;
