@@ -56,7 +56,14 @@
  * the indexing RAM budget). Training costs CPU (0.12-0.16 s for the
  * corpus's two segments at 1 MiB of samples each); the compressed copy
  * costs 23 KB per 16 MiB chunk (the driver's index: six chunks,
- * 23,474-23,481 bytes each). */
+ * 23,474-23,481 bytes each).
+ *
+ * Level 3, not 6: compressing the articles is about a fifth of ingest CPU,
+ * and with the dictionary, level 6 cost more than the 256 KiB chunks did.
+ * Driver `index` of the shared corpus, builds interleaved, quiet machine
+ * (load 2.2-2.4): level 6 3.28-3.78 s wall, 5.29-6.01 s user, index 53.5 MB;
+ * level 3 2.68-3.28 s, 4.11-5.09 s user, 54.5 MB; levels 1 and 2 were no
+ * faster and larger (57.4, 57.7 MB). */
 #ifndef KH_INDEX_CHUNKS_H
 #define KH_INDEX_CHUNKS_H
 
@@ -69,7 +76,7 @@
 /* The two stores' settings, shared by the writer (segbuf.c) and merges
  * (merge.c), so that a merged segment is written like a fresh one. */
 #define KH_STORED_CHUNK (16u << 20)    /* raw bytes per dictionary chunk */
-#define KH_STORED_LEVEL 6
+#define KH_STORED_LEVEL 3
 #define KH_SUMMARY_CHUNK (4u << 10)
 #define KH_SUMMARY_LEVEL 3
 
