@@ -4,7 +4,7 @@
 Prints each section's size (summed over the segments), then, per field
 letter, the term dictionary, the postings headers (block tables, one-block
 headers), the doc streams and the position streams (docs/index.md,
-lib/index/postings.h, termdict.h; segment format 6).
+lib/index/postings.h, termdict.h; segment format 7).
 """
 import collections
 import struct
@@ -25,15 +25,17 @@ def varint(b, i):
 def postings_header(b, post, df):
     """Skips the header of the postings list at b[post:] of a term in df
     documents; returns (start of its doc stream, doc stream length). A term
-    in one document has a varint min_len and then one self-delimiting entry;
-    otherwise docs_len, then max_tf and min_len (one block) or the block
-    table (16 bytes a block)."""
+    in one document has a varint min_len and then one self-delimiting entry
+    (delta << 1 | single [, n_positions << 1 | has_extra [, extra]]);
+    otherwise docs_len, then max_tf << 1 | has_runs and min_len (one
+    block) or the block table (16 bytes a block)."""
     if df == 1:
         _, p = varint(b, post)
         v, q = varint(b, p)
         if not v & 1:
-            _, q = varint(b, q)
-            _, q = varint(b, q)
+            counts, q = varint(b, q)
+            if counts & 1:
+                _, q = varint(b, q)
         return p, q - p
     docs, p = varint(b, post)
     if df <= 128:

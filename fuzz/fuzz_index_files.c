@@ -2,9 +2,10 @@
  * crash or an out-of-bounds read.
  *
  * The input is a segment file (seeds: real ones). Checksums would reject
- * almost every mutation at once, so the harness first recomputes them when
- * the table of contents is intact: the mutated bytes then reach the
- * dictionary, postings, doc values and stored-chunk parsers, which must
+ * almost every mutation at once, so the harness first recomputes them (the
+ * stored chunks' too) when the table of contents is intact: the mutated
+ * bytes then reach the dictionary, postings, doc values and stored-chunk
+ * parsers (including a dictionary chunk's trained dictionary), which must
  * defend themselves by structure alone. The file is written into an index
  * directory with a manifest naming it, then opened, searched, fetched from
  * and checked. */
@@ -24,8 +25,36 @@ static void put32(uint8_t *p, uint32_t v)
     p[0] = (uint8_t)v, p[1] = (uint8_t)(v >> 8), p[2] = (uint8_t)(v >> 16), p[3] = (uint8_t)(v >> 24);
 }
 
-/* Recomputes section and TOC checksums in place when the layout allows;
- * returns the document count from META (0 if unknown). */
+/* Recomputes the CRC of every stored chunk whose index entry (in section
+ * `index_id`) points inside its data section (`data_id`), so that mutated
+ * chunk bytes reach the chunk parsers (chunks.c) instead of stopping at the
+ * checksum. */
+static void fix_chunk_checksums(uint8_t *d, uint64_t toc, uint32_t n, uint32_t index_id, uint32_t data_id)
+{
+    uint8_t *ix = NULL, *data = NULL;
+    uint64_t ix_len = 0, data_len = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        uint8_t *e = d + toc + i * 24;
+        uint64_t off = get64(e + 4), sl = get64(e + 12);
+        if (off > toc || sl > toc - off)
+            continue;
+        if (get32(e) == index_id)
+            ix = d + off, ix_len = sl;
+        else if (get32(e) == data_id)
+            data = d + off, data_len = sl;
+    }
+    if (!ix || !data)
+        return;
+    for (uint64_t k = 0; k + 24 <= ix_len; k += 24) {
+        uint64_t off = get64(ix + k + 4);
+        uint32_t clen = get32(ix + k + 12);
+        if (off <= data_len && clen <= data_len - off)
+            put32(ix + k + 20, (uint32_t)crc32(0, data + off, clen));
+    }
+}
+
+/* Recomputes stored-chunk, section and TOC checksums in place when the
+ * layout allows; returns the document count from META (0 if unknown). */
 static uint32_t fix_checksums(uint8_t *d, size_t len)
 {
     if (len < 32 || memcmp(d + len - 8, "KHABREND", 8) != 0)
@@ -34,6 +63,8 @@ static uint32_t fix_checksums(uint8_t *d, size_t len)
     uint32_t n = get32(d + len - 16);
     if (n > 16 || toc > len || toc + (uint64_t)n * 24 != len - 24)
         return 0;
+    fix_chunk_checksums(d, toc, n, 0x58495453u /* STIX */, 0x524F5453u /* STOR */);
+    fix_chunk_checksums(d, toc, n, 0x58494D53u /* SMIX */, 0x59524D53u /* SMRY */);
     uint32_t docs = 0;
     for (uint32_t i = 0; i < n; i++) {
         uint8_t *e = d + toc + i * 24;

@@ -1,11 +1,12 @@
 /* analyzer.c — the tokenizer and the per-token pipeline behind kh_analyzer.
  *
  * Hot-path shape: the analyzer runs over every indexed byte, so a token costs
- * one scan of its bytes (a table load per character, no decoding) plus, most
- * of the time, one cache-line probe. Word frequencies are Zipfian: a cache
- * from the surface form (the exact bytes written) to its term and stopword
- * flag answers ~88% of the corpus' tokens without normalising or stemming
- * again. The tokenizer runs a few tokens ahead of the lookups and prefetches
+ * one scan of its bytes (a word at a time for an Arabic word between spaces,
+ * else a table load per character, no decoding) plus, most of the time, one
+ * cache-line probe. Word frequencies are Zipfian: a cache from the surface
+ * form (the exact bytes written) to its term and stopword flag answers 95% of
+ * the corpus' tokens without normalising or stemming again. The tokenizer
+ * runs a few tokens ahead of the lookups and prefetches
  * their cache lines, so memory latency overlaps the scanning. Nothing is
  * allocated per token; the cache is one fixed block allocated with the
  * analyzer, and all state lives in the analyzer (one per thread). */
@@ -31,19 +32,40 @@ typedef enum stemmer_kind { STEM_LIGHT, STEM_SNOWBALL, STEM_LIGHT10, STEM_NONE }
 
 static const char *const stemmer_names[] = {"light", "snowball", "light10", "none", NULL};
 
-/* The surface cache: 2-way set-associative, one 64-byte line per entry
- * holding the surface form and its term inline, so a lookup touches one
- * cache line (a separate key arena cost a second miss per token, and the
- * probe of the slot table and the arena were most of the analyzer's time).
- * 65,536 sets x 2 ways x 64 bytes = 8 MiB: measured faster than 1, 2 and
- * 4 MiB (a miss costs normalising and stemming; the corpus has 282,000
- * distinct forms, and 4 MiB still missed 11.6% of its tokens, 8 MiB 7.9%).
- * The block comes from calloc, so an analyzer that reads a few words (a
- * query) touches a few pages, not 8 MiB. A full set replaces its less used
+/* The surface cache, from the surface form (the bytes written) to its term
+ * and stopword flag, in two tables, both 2-way set-associative with the key
+ * and the term inline in the entry (a separate key arena cost a second
+ * memory miss per token):
+ *
+ * - short keys, up to SHORT_KEY = 16 bytes (96% of the corpus' tokens, all
+ *   Arabic words of up to eight letters) with a term of up to 15 bytes
+ *   (all but 0.1% of them): 32-byte entries, the key zero-padded to 16
+ *   bytes so that a lookup compares two words, no length and no loop. The
+ *   two ways of a set share one 64-byte line, so a lookup touches one line.
+ *   131,072 sets x 2 ways = 262,144 entries, 8 MiB.
+ * - longer keys (up to 55 bytes with their term): 64-byte entries, the key
+ *   then the term; 8,192 sets x 2 ways, 1 MiB.
+ *
+ * A miss costs normalising and stemming (~700 instructions): the corpus has
+ * 282,000 distinct forms, and one table of 131,072 64-byte entries (8 MiB)
+ * missed 621,737 of its 9,020,854 tokens (6.9%); these two tables miss
+ * 434,133 (4.8%), and 16 + 2 MiB 363,044 without being faster. The block comes from mmap, so an analyzer that reads a few
+ * words (a query) touches a few pages. A full set replaces its less used
  * way, so frequent forms stay while the Zipfian tail streams through; there
  * is no global wipe. */
-#define CACHE_SETS 65536             /* power of two */
-#define CACHE_ENTRY_BYTES 56         /* key then term; longer pairs are not cached */
+#define SHORT_KEY 16
+#define SHORT_TERM 15
+#define SHORT_SETS_LOG2 17
+#define LONG_SETS_LOG2 13
+#define CACHE_ENTRY_BYTES 56         /* long entries: key then term; longer pairs are not cached */
+
+typedef struct short_entry {
+    char key[SHORT_KEY];  /* zero-padded; key[0] == 0: empty (no token starts with a NUL) */
+    char term[SHORT_TERM];
+    uint8_t meta;         /* term length (bits 0-3), stopword (bit 4), uses (bits 5-7) */
+} short_entry;
+
+_Static_assert(sizeof(short_entry) == 32, "two entries a cache line");
 
 typedef struct cache_entry {
     uint32_t hash;
@@ -90,8 +112,15 @@ enum {
 /* A token found by the tokenizer, not yet looked up. */
 typedef struct scanned {
     size_t start, end;
-    uint64_t tail;       /* last partial 8-byte word of the surface */
-    uint32_t hash;       /* valid when the surface is shorter than CACHE_ENTRY_BYTES */
+    /* A surface of up to SHORT_KEY bytes: its bytes as two words, zero-padded
+     * (the key the lookup compares without a loop). A longer one: w0 is its
+     * last partial word (same_key's tail). */
+    uint64_t w0, w1;
+    uint64_t hash;       /* valid when the surface is shorter than CACHE_ENTRY_BYTES */
+    /* 1: end is the end of the run of non-ASCII bytes the token starts, and
+     * the run's characters were not classified (scan_run): a cache hit proves
+     * it one token, a miss has it scanned character by character. */
+    uint32_t unchecked;
 } scanned;
 
 struct kh_analyzer {
@@ -139,7 +168,8 @@ struct kh_analyzer {
     /* the term of the last token when it did not come from the cache */
     char term[KH_TERM_MAX + 8];
 
-    cache_entry *cache;      /* CACHE_SETS * 2 entries, in cache_block */
+    short_entry *short_cache; /* 2 << SHORT_SETS_LOG2 entries, in cache_block */
+    cache_entry *long_cache;  /* 2 << LONG_SETS_LOG2 entries, after them */
     void *cache_block;
     size_t cache_block_bytes;
 };
@@ -182,8 +212,15 @@ static inline uint64_t load_tail(const char *s, size_t len, const char *limit)
     return load_partial(s + i, r);
 }
 
-/* Hashes eight bytes at a time: surface forms average ~11 bytes. */
-static inline uint32_t hash_words(const char *s, size_t len, uint64_t tail)
+/* The first n <= 8 bytes of a word loaded by load_word. */
+static const uint64_t first_bytes[9] = {
+    0, 0xFFu, 0xFFFFu, 0xFFFFFFu, 0xFFFFFFFFu, 0xFFFFFFFFFFu, 0xFFFFFFFFFFFFu, 0xFFFFFFFFFFFFFFu,
+    ~(uint64_t)0,
+};
+
+/* Hashes eight bytes at a time: surface forms average ~11 bytes. The cache
+ * set is taken from the top bits, which depend on every input bit. */
+static inline uint64_t hash_words(const char *s, size_t len, uint64_t tail)
 {
     uint64_t h = 0x9E3779B97F4A7C15u ^ len;
     size_t i = 0;
@@ -195,12 +232,24 @@ static inline uint32_t hash_words(const char *s, size_t len, uint64_t tail)
         h = (h ^ tail) * 0xC4CEB9FE1A85EC53u;
         h ^= h >> 29;
     }
-    return (uint32_t)h;
+    return h;
+}
+
+/* The hash of a surface of len <= SHORT_KEY bytes given as two zero-padded
+ * words: two multiplications, no loop and no branch on the length. The
+ * rotation brings the bits of the first product that depend on all of w0
+ * down, so that the second product's top bits (the cache set) depend on
+ * every bit of both words. */
+static inline uint64_t hash_short(size_t len, uint64_t w0, uint64_t w1)
+{
+    uint64_t h = (0x9E3779B97F4A7C15u ^ len ^ w0) * 0xFF51AFD7ED558CCDu;
+    h = (h << 32 | h >> 32) ^ w1;
+    return h * 0xC4CEB9FE1A85EC53u;
 }
 
 static uint32_t hash_bytes(const char *s, size_t len)
 {
-    return hash_words(s, len, load_partial(s + (len & ~(size_t)7), len & 7));
+    return (uint32_t)hash_words(s, len, load_partial(s + (len & ~(size_t)7), len & 7));
 }
 
 /* key[0..len) (inside a cache entry, so its 8-byte loads stay in the entry)
@@ -319,24 +368,27 @@ static void build_class_tables(kh_analyzer *a)
 /* The cache block comes straight from mmap: zeroed lazily by the kernel, so
  * an analyzer that reads a few words (a query) touches a few pages. It is
  * aligned to 2 MiB and asked to be backed by huge pages: every lookup lands
- * on a random line of 8 MiB, 2,048 pages of 4 KiB, so with small pages the
+ * on a random line of 9 MiB, 2,304 pages of 4 KiB, so with small pages the
  * prefetch of a set often waits for a page walk. */
 #define HUGE_PAGE ((size_t)2 << 20)
 
-static cache_entry *cache_alloc(kh_analyzer *a)
+static int cache_alloc(kh_analyzer *a)
 {
-    size_t bytes = (size_t)CACHE_SETS * 2 * sizeof(cache_entry);
+    size_t short_bytes = ((size_t)2 << SHORT_SETS_LOG2) * sizeof(short_entry);
+    size_t bytes = short_bytes + ((size_t)2 << LONG_SETS_LOG2) * sizeof(cache_entry);
     size_t mapped = bytes + HUGE_PAGE;
     char *p = mmap(NULL, mapped, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (p == MAP_FAILED)
-        return NULL;
+        return 0;
     a->cache_block = p;
     a->cache_block_bytes = mapped;
     char *aligned = (char *)(((uintptr_t)p + HUGE_PAGE - 1) & ~(uintptr_t)(HUGE_PAGE - 1));
 #if defined(MADV_HUGEPAGE) && !defined(NO_HUGE)
     (void)madvise(aligned, bytes, MADV_HUGEPAGE); /* a hint: without it, only slower */
 #endif
-    return (cache_entry *)aligned;
+    a->short_cache = (short_entry *)aligned;
+    a->long_cache = (cache_entry *)(aligned + short_bytes);
+    return 1;
 }
 
 kh_status kh_analyzer_new(const char *stemmer, kh_analyzer **out, kh_error *err)
@@ -369,8 +421,7 @@ kh_status kh_analyzer_new(const char *stemmer, kh_analyzer **out, kh_error *err)
     }
     build_class_tables(a);
 
-    a->cache = cache_alloc(a);
-    kh_status st = a->cache ? build_stopwords(a) : KH_ERR_NOMEM;
+    kh_status st = cache_alloc(a) ? build_stopwords(a) : KH_ERR_NOMEM;
     if (st == KH_OK && a->kind == STEM_SNOWBALL) {
         a->snowball = sb_stemmer_new("arabic", "UTF_8");
         if (!a->snowball)
@@ -536,6 +587,114 @@ static size_t analyze_word(kh_analyzer *a, const char *surface, size_t len, int 
     return n;
 }
 
+/* The cache sets of a hash: its top bits, which depend on all of it. */
+static inline short_entry *short_set(const kh_analyzer *a, uint64_t hash)
+{
+    return &a->short_cache[(size_t)(hash >> (64 - SHORT_SETS_LOG2)) * 2];
+}
+
+static inline cache_entry *long_set(const kh_analyzer *a, uint64_t hash)
+{
+    return &a->long_cache[(size_t)(hash >> (64 - LONG_SETS_LOG2)) * 2];
+}
+
+/* Sets t's key words and hash from its surface t->start..t->end, and
+ * prefetches its cache set. */
+static inline void key_of(const kh_analyzer *a, scanned *t)
+{
+    const char *surface = a->text + t->start;
+    size_t slen = t->end - t->start;
+    if (slen <= SHORT_KEY) {
+        if ((size_t)(a->text + a->len - surface) >= 16) {
+            t->w0 = load_word(surface) & first_bytes[slen < 8 ? slen : 8];
+            t->w1 = load_word(surface + 8) & first_bytes[slen > 8 ? slen - 8 : 0];
+        } else { /* near the end of the text: no read past it */
+            t->w0 = load_partial(surface, slen < 8 ? slen : 8);
+            t->w1 = slen > 8 ? load_partial(surface + 8, slen - 8) : 0;
+        }
+        t->hash = hash_short(slen, t->w0, t->w1);
+        __builtin_prefetch(short_set(a, t->hash));
+    } else if (slen < CACHE_ENTRY_BYTES) {
+        t->w0 = load_tail(surface, slen, a->text + a->len);
+        t->hash = hash_words(surface, slen, t->w0);
+        const cache_entry *set = long_set(a, t->hash);
+        __builtin_prefetch(&set[0]);
+        __builtin_prefetch(&set[1]);
+    }
+}
+
+/* The end of the token in u[pos..run_end) when the run ends with one or two
+ * two-byte separators the tables know (a word followed by ، » ؟ ؛ or »،
+ * before the space: 5.3% of the corpus' tokens): where they start, if a
+ * two-byte letter, digit or mark is before them; else 0. A separator ends
+ * the token whatever follows it. */
+static size_t before_separators(const kh_analyzer *a, const unsigned char *u, size_t pos, size_t run_end)
+{
+    size_t end = run_end;
+    for (int i = 0; i < 2 && end - pos >= 4; i++) {
+        unsigned lead = u[end - 2];
+        if (lead - 0xC2u > 0xDFu - 0xC2u || a->class2[(lead - 0xC2u) * 256 + u[end - 1]] != TC_TWO_BYTES)
+            break;
+        end -= 2;
+    }
+    return end != run_end && (a->pair_class[pair_index(u + end - 2)] & TC_CONTINUES) ? end : 0;
+}
+
+/* The token starting at pos with a two-byte letter, when it is probably the
+ * whole run of non-ASCII bytes from pos (92% of the corpus' tokens: an
+ * Arabic word between spaces or ASCII punctuation): finds the run's end a
+ * word at a time instead of classifying every character, and takes its
+ * key from the words it loaded. Returns 0, leaving the token to scan_token,
+ * when the run is longer than SHORT_KEY, when its last character (after
+ * up to two two-byte separators such as ، and ») is not a two-byte letter,
+ * digit or mark, or when the ASCII byte after it would not end a token (a
+ * Latin letter or digit, or . or , after a digit). What it does not check
+ * is that the run holds no separator or invisible character before that: a
+ * cache hit proves it (the cache holds only whole tokens' surfaces, and
+ * what follows the run's token ends it), and on a miss the lookup scans the
+ * run (next_token). */
+static inline int scan_run(kh_analyzer *a, const unsigned char *u, size_t len, size_t pos,
+                           scanned *t)
+{
+    const uint64_t high_bits = 0x8080808080808080u;
+    uint64_t w0 = load_word((const char *)u + pos), w1 = load_word((const char *)u + pos + 8);
+    uint64_t ascii0 = ~w0 & high_bits, ascii1 = ~w1 & high_bits;
+    size_t n;
+    if (ascii0)
+        n = (size_t)__builtin_ctzll(ascii0) >> 3;
+    else if (ascii1)
+        n = 8 + ((size_t)__builtin_ctzll(ascii1) >> 3);
+    else if (pos + 16 == len || u[pos + 16] < 0x80)
+        n = 16;
+    else
+        return 0;
+    /* n >= 2: the run starts with a two-byte letter */
+    size_t run_end = pos + n, end = run_end;
+    uint8_t last = a->pair_class[pair_index(u + end - 2)];
+    if (last & TC_CONTINUES) {
+        if (run_end < len) {
+            uint8_t next = a->class1[u[run_end]];
+            if (next != 0 && !(next == TC_NUMSEP && !(last & TC_DIGIT)))
+                return 0;
+        }
+    } else {
+        end = before_separators(a, u, pos, run_end);
+        if (end == 0)
+            return 0;
+        n = end - pos;
+    }
+    size_t resume = run_end + (run_end < len && u[run_end] == ' '); /* after the usual separator */
+    t->start = pos;
+    t->end = end;
+    t->w0 = w0 & first_bytes[n < 8 ? n : 8];
+    t->w1 = w1 & first_bytes[n > 8 ? n - 8 : 0];
+    t->hash = hash_short(n, t->w0, t->w1);
+    t->unchecked = 1;
+    a->pos = resume;
+    __builtin_prefetch(short_set(a, t->hash));
+    return 1;
+}
+
 /* Scans the next token after a->pos into *t, hashes it and prefetches its
  * cache set. Returns 0 at the end of the text. */
 static inline int scan_next(kh_analyzer *a, scanned *t)
@@ -557,6 +716,8 @@ static inline int scan_next(kh_analyzer *a, scanned *t)
         if (pos + 1 < len) {
             first = a->pair_class[pair_index(u + pos)];
             if (first & TC_STARTS) {
+                if (pos + 16 <= len && scan_run(a, u, len, pos, t))
+                    return 1;
                 k = 2;
                 break;
             }
@@ -568,16 +729,113 @@ static inline int scan_next(kh_analyzer *a, scanned *t)
     }
     t->start = pos;
     t->end = scan_token(a, u, len, pos + k, first, &a->pos);
-    size_t slen = t->end - t->start;
-    if (slen < CACHE_ENTRY_BYTES) {
-        const char *surface = a->text + t->start;
-        t->tail = load_tail(surface, slen, a->text + len);
-        t->hash = hash_words(surface, slen, t->tail);
-        const cache_entry *set = &a->cache[(size_t)(t->hash & (CACHE_SETS - 1)) * 2];
-        __builtin_prefetch(&set[0]);
-        __builtin_prefetch(&set[1]);
-    }
+    t->unchecked = 0;
+    key_of(a, t);
     return 1;
+}
+
+/* The long-table entry of set holding the surface of t (slen bytes), or
+ * NULL. */
+static inline cache_entry *find_long(cache_entry *set, const scanned *t, const char *surface,
+                                     size_t slen)
+{
+    const uint32_t h = (uint32_t)t->hash;
+    for (int way = 0; way < 2; way++)
+        if (set[way].hash == h && set[way].key_len == slen &&
+            same_key(set[way].bytes, surface, slen, t->w0))
+            return &set[way];
+    return NULL;
+}
+
+/* The use count stops at USES_CAP; the survivor of a replacement ages. */
+#define META_USES_SHIFT 5
+#define META_STOP 16u
+#define META_TERM_LEN 15u
+
+/* Stores t's surface and its term in the less used way of its set (an empty
+ * one first); the survivor's use count is halved, so a form that was
+ * frequent once does not stay forever. */
+static void cache_insert(kh_analyzer *a, const scanned *t, const char *term, size_t term_len, int stop)
+{
+    const char *surface = a->text + t->start;
+    size_t slen = t->end - t->start;
+    if (slen <= SHORT_KEY) {
+        if (term_len > SHORT_TERM)
+            return; /* 0.1% of the corpus' tokens (بريطانيا): not cached */
+        short_entry *set = short_set(a, t->hash), *victim;
+        unsigned uses0 = set[0].meta >> META_USES_SHIFT, uses1 = set[1].meta >> META_USES_SHIFT;
+        if (set[0].key[0] == 0) {
+            victim = &set[0];
+        } else if (set[1].key[0] == 0) {
+            victim = &set[1];
+        } else if (uses1 <= uses0) {
+            victim = &set[1];
+            set[0].meta = (uint8_t)((set[0].meta & 31u) | (uses0 >> 1) << META_USES_SHIFT);
+        } else {
+            victim = &set[0];
+            set[1].meta = (uint8_t)((set[1].meta & 31u) | (uses1 >> 1) << META_USES_SHIFT);
+        }
+        memset(victim->key, 0, SHORT_KEY);
+        memcpy(victim->key, surface, slen);
+        memcpy(victim->term, term, term_len);
+        victim->meta = (uint8_t)(term_len | (stop ? META_STOP : 0));
+        return;
+    }
+    if (slen + term_len > CACHE_ENTRY_BYTES)
+        return;
+    cache_entry *set = long_set(a, t->hash), *victim;
+    if (set[0].key_len == 0) {
+        victim = &set[0];
+    } else if (set[1].key_len == 0) {
+        victim = &set[1];
+    } else if (set[1].uses <= set[0].uses) {
+        victim = &set[1];
+        set[0].uses >>= 1;
+    } else {
+        victim = &set[0];
+        set[1].uses >>= 1;
+    }
+    victim->hash = (uint32_t)t->hash;
+    victim->key_len = (uint8_t)slen;
+    victim->term_len = (uint8_t)term_len;
+    victim->stop = (uint8_t)stop;
+    victim->uses = 0;
+    memcpy(victim->bytes, surface, slen);
+    memcpy(victim->bytes + slen, term, term_len);
+}
+
+/* A cache miss: the term of t's surface by the whole pipeline, then cached.
+ * Out of line: it runs for one token in ten, and inlined it made the hit
+ * path save and restore more registers. */
+__attribute__((noinline)) static size_t analyze_and_cache(kh_analyzer *a, const scanned *t,
+                                                          const char **term, int *stop)
+{
+    size_t term_start;
+    size_t term_len = analyze_word(a, a->text + t->start, t->end - t->start, stop, &term_start);
+    *term = a->term + term_start;
+    cache_insert(a, t, *term, term_len, *stop);
+    return term_len;
+}
+
+/* scan_run's guess for t, not proved by the cache: classify the run's
+ * characters. Returns 1 if it was one token; else t becomes the token it
+ * starts with, rehashed, and scanning restarts after it, since the tokens
+ * scanned after t started at the wrong place (rare: a miss whose run is not
+ * one token, such as a word with a separator and no space after it). */
+__attribute__((noinline)) static int check_run(kh_analyzer *a, scanned *t)
+{
+    const unsigned char *u = (const unsigned char *)a->text;
+    size_t resume;
+    size_t end = scan_token(a, u, a->len, t->start + 2, a->pair_class[pair_index(u + t->start)], &resume);
+    t->unchecked = 0;
+    if (end == t->end)
+        return 1;
+    t->end = end;
+    a->pos = resume;
+    a->ahead_count = 0;
+    a->scan_done = 0;
+    key_of(a, t);
+    return 0;
 }
 
 int kh_analyzer_next_token(kh_analyzer *a, kh_token *tok)
@@ -592,57 +850,46 @@ int kh_analyzer_next_token(kh_analyzer *a, kh_token *tok)
         if (a->ahead_count == 0)
             return 0;
         /* the slot is not refilled before the next call */
-        const scanned *cur = &a->ahead[a->ahead_first];
+        scanned *cur = &a->ahead[a->ahead_first];
         a->ahead_first = (a->ahead_first + 1) & (LOOKAHEAD - 1);
         a->ahead_count--;
 
-        const char *surface = a->text + cur->start;
-        size_t slen = cur->end - cur->start;
         const char *term;
         size_t term_len;
         int stop;
-
-        cache_entry *set = NULL, *hit = NULL;
-        const uint32_t h = cur->hash;
-        if (slen < CACHE_ENTRY_BYTES) {
-            set = &a->cache[(size_t)(h & (CACHE_SETS - 1)) * 2];
-            if (set[0].hash == h && set[0].key_len == slen && same_key(set[0].bytes, surface, slen, cur->tail))
-                hit = &set[0];
-            else if (set[1].hash == h && set[1].key_len == slen &&
-                     same_key(set[1].bytes, surface, slen, cur->tail))
-                hit = &set[1];
-        }
-        if (hit) {
-            term = hit->bytes + hit->key_len;
-            term_len = hit->term_len;
-            stop = hit->stop;
-            if (hit->uses < USES_CAP)
-                hit->uses++;
-        } else {
-            size_t term_start;
-            term_len = analyze_word(a, surface, slen, &stop, &term_start);
-            term = a->term + term_start;
-            if (set && slen + term_len <= CACHE_ENTRY_BYTES) {
-                /* an empty way, else the less used one; the survivor ages */
-                cache_entry *victim;
-                if (set[0].key_len == 0) {
-                    victim = &set[0];
-                } else if (set[1].key_len == 0) {
-                    victim = &set[1];
-                } else if (set[1].uses <= set[0].uses) {
-                    victim = &set[1];
-                    set[0].uses >>= 1;
-                } else {
-                    victim = &set[0];
-                    set[1].uses >>= 1;
+        for (;;) {
+            size_t slen = cur->end - cur->start;
+            if (slen <= SHORT_KEY) {
+                /* both padded words compared whatever the length: no loop,
+                 * one branch a way */
+                short_entry *set = short_set(a, cur->hash), *e = NULL;
+                if (((load_word(set[0].key) ^ cur->w0) | (load_word(set[0].key + 8) ^ cur->w1)) == 0)
+                    e = &set[0];
+                else if (((load_word(set[1].key) ^ cur->w0) | (load_word(set[1].key + 8) ^ cur->w1)) == 0)
+                    e = &set[1];
+                if (e) {
+                    unsigned meta = e->meta;
+                    term = e->term;
+                    term_len = meta & META_TERM_LEN;
+                    stop = (meta & META_STOP) != 0;
+                    if (meta >> META_USES_SHIFT < USES_CAP)
+                        e->meta = (uint8_t)(meta + (1u << META_USES_SHIFT));
+                    break;
                 }
-                victim->hash = h;
-                victim->key_len = (uint8_t)slen;
-                victim->term_len = (uint8_t)term_len;
-                victim->stop = (uint8_t)stop;
-                victim->uses = 0;
-                memcpy(victim->bytes, surface, slen);
-                memcpy(victim->bytes + slen, term, term_len);
+            } else if (slen < CACHE_ENTRY_BYTES) {
+                cache_entry *hit = find_long(long_set(a, cur->hash), cur, a->text + cur->start, slen);
+                if (hit) {
+                    term = hit->bytes + hit->key_len;
+                    term_len = hit->term_len;
+                    stop = hit->stop;
+                    if (hit->uses < USES_CAP)
+                        hit->uses++;
+                    break;
+                }
+            }
+            if (!cur->unchecked || check_run(a, cur)) {
+                term_len = analyze_and_cache(a, cur, &term, &stop);
+                break;
             }
         }
         if (term_len == 0)

@@ -15,6 +15,9 @@
 
 /* A commit that leaves more segments than this merges the smallest ones. */
 #define MAX_SEGMENTS 10
+/* Every this many adds, the pages of the segments' mappings are given
+ * back (see release_lookup_pages). */
+#define RELEASE_EVERY_ADDS 2048
 
 static int mark_pending(kh_segment *s, uint32_t doc)
 {
@@ -35,22 +38,30 @@ static int mark_pending(kh_segment *s, uint32_t doc)
     return 0;
 }
 
-/* Deletes, in every segment (pending), the documents holding term. */
+/* Deletes, in every segment (pending), the documents holding field+key: for
+ * KH_FIELD_URL, those the url's hashed term (kh_url_term) lists and whose
+ * stored url is key, so that a hash collision never deletes another. */
 static kh_status delete_term_in_segments(kh_index *ix, char field, const char *key, size_t *count,
                                          kh_error *err)
 {
     char term[1024];
-    size_t len = strlen(key);
-    if (len + 1 > sizeof term)
-        return KH_OK; /* longer than anything indexed (terms are cut at 255 bytes) */
-    term[0] = field;
-    memcpy(term + 1, key, len);
+    size_t len = strlen(key), term_len;
+    if (field == KH_FIELD_URL) {
+        kh_url_term(key, len, term);
+        term_len = KH_URL_TERM_LEN;
+    } else {
+        if (len + 1 > sizeof term)
+            return KH_OK; /* longer than anything indexed (terms are cut at 255 bytes) */
+        term[0] = field;
+        memcpy(term + 1, key, len);
+        term_len = len + 1;
+    }
     for (size_t i = 0; i < ix->n_segs; i++) {
         kh_segment *s = ix->segs[i];
         const unsigned char *p;
         size_t plen;
         uint32_t df;
-        int found = kh_segment_lookup(s, term, len + 1, &df, &p, &plen);
+        int found = kh_segment_lookup(s, term, term_len, &df, &p, &plen);
         if (found < 0)
             return kh_fail(err, KH_ERR_CORRUPT, "%s: term dictionary damaged", s->file.name);
         if (!found)
@@ -60,6 +71,14 @@ static kh_status delete_term_in_segments(kh_index *ix, char field, const char *k
             return kh_fail(err, KH_ERR_CORRUPT, "%s: postings damaged", s->file.name);
         uint32_t d;
         while ((d = kh_postings_next(&c)) != KH_NO_DOC) {
+            if (field == KH_FIELD_URL) {
+                int same;
+                kh_status st = kh_segment_has_url(s, d, key, len, &same, err);
+                if (st != KH_OK)
+                    return st;
+                if (!same)
+                    continue;
+            }
             int r = mark_pending(s, d);
             if (r < 0)
                 return kh_fail(err, KH_ERR_NOMEM, "out of memory");
@@ -128,6 +147,22 @@ static kh_status flush_buffer(kh_index *ix, kh_error *err)
     return KH_OK;
 }
 
+/* Each add looks its id up in every segment (replace by id): a binary
+ * search over the dictionary's blocks and a scan of one, in the mapped
+ * file. Ids are random, so over many adds nearly every page of every
+ * dictionary becomes resident in the writer, a share that grows with the
+ * index (docs/index.md, "Scaling"). Giving the pages back now and then
+ * (they stay in the page cache) keeps that share to what a few thousand
+ * lookups touch; the next lookups fault the top of the search in again. */
+static void release_lookup_pages(kh_index *ix)
+{
+    if (++ix->adds_since_release < RELEASE_EVERY_ADDS)
+        return;
+    ix->adds_since_release = 0;
+    for (size_t i = 0; i < ix->n_segs; i++)
+        kh_segment_drop_pages(ix->segs[i]);
+}
+
 kh_status kh_index_add(kh_index *ix, const kh_article *a, kh_error *err)
 {
     if (!ix || !a)
@@ -140,6 +175,7 @@ kh_status kh_index_add(kh_index *ix, const kh_article *a, kh_error *err)
     kh_status st = delete_term_in_segments(ix, KH_FIELD_ID, a->id, &n, err);
     if (st != KH_OK)
         return st;
+    release_lookup_pages(ix);
     if (ix->workers) {
         if ((st = kh_workers_add(ix->workers, a, err)) != KH_OK)
             return st;

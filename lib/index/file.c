@@ -301,6 +301,31 @@ void kh_sfile_close(kh_sfile *f)
     }
 }
 
+/* The CRC of a mapped section, read in 1 MB steps whose pages are given back
+ * behind the reader (madvise: they stay in the page cache and fault in
+ * again when used). A check reads every byte of a section once; without
+ * this the postings of a merged segment, checked when the writer opens it,
+ * became resident all at once, and a writer's peak memory grew with the
+ * largest segment (docs/index.md, "Scaling": 756 MB at 1,000,000 articles). */
+#define CRC_STEP (1u << 20)
+
+static uint32_t section_crc(const unsigned char *p, size_t len)
+{
+    uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+    uint32_t crc = (uint32_t)crc32_z(0, NULL, 0);
+    for (size_t done = 0; done < len;) {
+        size_t n = len - done < CRC_STEP ? len - done : CRC_STEP;
+        crc = (uint32_t)crc32_z(crc, p + done, n);
+        /* whole pages inside the step: those at its edges also hold bytes of others */
+        uintptr_t start = ((uintptr_t)(p + done) + page - 1) & ~(page - 1);
+        uintptr_t end = ((uintptr_t)(p + done + n)) & ~(page - 1);
+        if (end > start)
+            (void)madvise((void *)start, end - start, MADV_DONTNEED); /* advice: failure is harmless */
+        done += n;
+    }
+    return crc;
+}
+
 kh_status kh_sfile_section(kh_sfile *f, uint32_t id, int verify, const unsigned char **data,
                            size_t *len, kh_error *err)
 {
@@ -309,7 +334,7 @@ kh_status kh_sfile_section(kh_sfile *f, uint32_t id, int verify, const unsigned 
             continue;
         const unsigned char *p = f->data + f->toc[i].off;
         if (verify && !f->toc[i].verified) {
-            if ((uint32_t)crc32_z(0, p, (size_t)f->toc[i].len) != f->toc[i].crc)
+            if (section_crc(p, (size_t)f->toc[i].len) != f->toc[i].crc)
                 return kh_fail(err, KH_ERR_CORRUPT, "%s: checksum mismatch in section '%.4s'", f->name,
                                (const char *)&f->toc[i].id);
             f->toc[i].verified = 1;

@@ -340,14 +340,20 @@ kh_status kh_index_get(kh_index *ix, const char *key, kh_article *out, kh_error 
 {
     if (!ix || !key || !out)
         return kh_fail(err, KH_ERR_ARGUMENT, "no index, key or article");
-    const char fields[2] = {KH_FIELD_ID, KH_FIELD_URL};
-    char term[1024];
     size_t len = strlen(key);
-    if (len + 1 > sizeof term)
-        return kh_fail(err, KH_ERR_NOT_FOUND, "no article with that id or url");
-    memcpy(term + 1, key, len);
-    for (int f = 0; f < 2; f++) {
-        term[0] = fields[f];
+    char id_term[1024], url_term[KH_URL_TERM_LEN];
+    kh_url_term(key, len, url_term);
+    for (int by_url = 0; by_url < 2; by_url++) {
+        const char *term = url_term;
+        size_t term_len = sizeof url_term;
+        if (!by_url) {
+            if (len + 1 > sizeof id_term)
+                continue; /* longer than any id */
+            id_term[0] = KH_FIELD_ID;
+            memcpy(id_term + 1, key, len);
+            term = id_term;
+            term_len = len + 1;
+        }
         /* newest segments first: they hold the latest version */
         for (size_t i = ix->n_segs; i-- > 0;) {
             kh_segment *s = ix->segs[i];
@@ -356,7 +362,7 @@ kh_status kh_index_get(kh_index *ix, const char *key, kh_article *out, kh_error 
             const unsigned char *p;
             size_t plen;
             uint32_t df;
-            int found = kh_segment_lookup(s, term, len + 1, &df, &p, &plen);
+            int found = kh_segment_lookup(s, term, term_len, &df, &p, &plen);
             if (found < 0)
                 return kh_fail(err, KH_ERR_CORRUPT, "%s: term dictionary damaged", s->file.name);
             if (!found)
@@ -365,9 +371,21 @@ kh_status kh_index_get(kh_index *ix, const char *key, kh_article *out, kh_error 
             if (kh_postings_init(&c, p, plen, df, s->n_docs) != 0)
                 return kh_fail(err, KH_ERR_CORRUPT, "%s: postings damaged", s->file.name);
             uint32_t d;
-            while ((d = kh_postings_next(&c)) != KH_NO_DOC)
-                if (!kh_segment_is_deleted(s, d))
-                    return kh_segment_get_article(s, d, out, err);
+            while ((d = kh_postings_next(&c)) != KH_NO_DOC) {
+                if (kh_segment_is_deleted(s, d))
+                    continue;
+                if (by_url) { /* the term is a hash: another url may share it */
+                    int same;
+                    kh_status st = kh_segment_has_url(s, d, key, len, &same, err);
+                    if (st != KH_OK)
+                        return st;
+                    if (!same)
+                        continue;
+                }
+                return kh_segment_get_article(s, d, out, err);
+            }
+            if (c.bad)
+                return kh_fail(err, KH_ERR_CORRUPT, "%s: postings damaged", s->file.name);
         }
     }
     return kh_fail(err, KH_ERR_NOT_FOUND, "no article with id or url '%s'", key);

@@ -33,6 +33,7 @@ struct kh_index {
     kh_segbuf *buf;                 /* writer only; NULL until the first add */
     kh_workers *workers;            /* writer with threads > 1: they hold the buffers instead */
     size_t ram_limit;
+    size_t adds_since_release;      /* kh_index_add calls since segment pages were given back */
     int dirty;                      /* changes since the last commit */
 };
 

@@ -6,6 +6,8 @@
  * Readers find sections by the table of contents, so the order is free. */
 #include "index/merge.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,9 +26,10 @@
  * term would be millions of system calls. */
 #define WRITE_BATCH (1u << 20)
 /* Pages of a source read this far behind are given back (merge.h). */
-#define RELEASE_STEP (8u << 20)
+#define RELEASE_STEP (1u << 20)
 
 typedef struct merger {
+    const char *dir, *name;         /* the merged segment: dir/name.kseg */
     kh_segment *const *src;
     size_t n;
     uint32_t **map;                 /* per source: new doc number, KH_NO_DOC if deleted */
@@ -239,6 +242,10 @@ static kh_status write_ordinals(merger *m, int k, names *t, kh_buf *out)
                 merged = to[o];
             }
             kh_put_u32(out, merged);
+            if (out->len >= WRITE_BATCH && !kh_buf_failed(out)) {
+                put(m, out->data, out->len);
+                kh_buf_reset(out);
+            }
         }
         free(to);
     }
@@ -269,10 +276,17 @@ static kh_status write_docv(merger *m)
         kh_put_u32(&out, m->doc_len[d]);
     put(m, out.data, out.len);
     kh_buf_reset(&out);
-    for (size_t i = 0; i < m->n; i++)
-        for (uint32_t d = 0; d < m->src[i]->n_docs; d++)
+    /* written in pieces: 8 bytes an article would be 8 MB held at 1,000,000 */
+    for (size_t i = 0; i < m->n; i++) {
+        for (uint32_t d = 0; d < m->src[i]->n_docs; d++) {
             if (m->map[i][d] != KH_NO_DOC)
                 kh_buf_append(&out, m->src[i]->published + (size_t)d * 8, 8);
+            if (out.len >= WRITE_BATCH && !kh_buf_failed(&out)) {
+                put(m, out.data, out.len);
+                kh_buf_reset(&out);
+            }
+        }
+    }
     put(m, out.data, out.len);
     kh_status st = KH_OK;
     if (kh_buf_failed(&out))
@@ -438,6 +452,80 @@ static int cmp_term(const kh_term_iter *a, const kh_term_iter *b)
     return c ? c : (a->len < b->len ? -1 : a->len > b->len);
 }
 
+/* The merged dictionary's term data, parked in a scratch file while the
+ * postings are written. A section is written in one piece and TDIC puts
+ * its counts first, so the dictionary can only follow POST once complete;
+ * held in memory it was the merge's largest allocation, growing with the
+ * index (about 20 bytes a term, 2 `i`/`u` terms an article: tens of MB at
+ * 1,000,000 articles, twice while kh_termdict_finish copied it). The file
+ * is unlinked as soon as it is open, so nothing is left behind by a crash
+ * (and its name starts with the segment's, so garbage collection would
+ * remove it if the unlink were missed); its pages are the page cache's,
+ * not the writer's. */
+typedef struct spill {
+    int fd;
+    uint64_t len;
+    char path[4096];
+} spill;
+
+static kh_status spill_open(merger *m, spill *sp)
+{
+    char file[96];
+    sp->len = 0;
+    snprintf(file, sizeof file, "%s.tdic.tmp", m->name);
+    if (kh_path_join(sp->path, sizeof sp->path, m->dir, file) != 0)
+        return kh_fail(m->err, KH_ERR_ARGUMENT, "%s: path too long", m->dir);
+    sp->fd = open(sp->path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (sp->fd < 0)
+        return kh_fail(m->err, KH_ERR_IO, "%s: cannot create: %s", sp->path, strerror(errno));
+    (void)unlink(sp->path); /* if it fails, garbage collection removes the file */
+    return KH_OK;
+}
+
+static void spill_close(spill *sp)
+{
+    if (sp->fd >= 0)
+        close(sp->fd);
+    sp->fd = -1;
+}
+
+/* Moves the writer's term data to the file. */
+static kh_status spill_take(merger *m, spill *sp, kh_termdict_writer *tw, kh_buf *scratch)
+{
+    kh_buf_reset(scratch);
+    if (kh_termdict_take_data(tw, scratch) != 0)
+        return nomem(m->err);
+    for (size_t done = 0; done < scratch->len;) {
+        ssize_t n = write(sp->fd, scratch->data + done, scratch->len - done);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return kh_fail(m->err, KH_ERR_IO, "%s: write: %s", sp->path, n < 0 ? strerror(errno) : "no progress");
+        done += (size_t)n;
+    }
+    sp->len += scratch->len;
+    return KH_OK;
+}
+
+/* Appends the parked term data to the open section. */
+static kh_status spill_copy(merger *m, spill *sp, kh_buf *scratch)
+{
+    kh_buf_reset(scratch);
+    if (kh_buf_reserve(scratch, WRITE_BATCH) != 0)
+        return nomem(m->err);
+    for (uint64_t off = 0; off < sp->len;) {
+        size_t want = sp->len - off < WRITE_BATCH ? (size_t)(sp->len - off) : WRITE_BATCH;
+        ssize_t n = pread(sp->fd, scratch->data, want, (off_t)off);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return kh_fail(m->err, KH_ERR_IO, "%s: read: %s", sp->path, n < 0 ? strerror(errno) : "file shrank");
+        put(m, scratch->data, (size_t)n);
+        off += (uint64_t)n;
+    }
+    return KH_OK;
+}
+
 /* Scratch of one term's merge: the writer's doc and position streams
  * (postings.h), rebuilt with the new document numbers. */
 typedef struct term_out {
@@ -473,13 +561,11 @@ static kh_status append_postings(merger *m, size_t i, const kh_term_iter *it, te
         }
         if (kh_postings_positions(&c, t->p) != npos)
             return corrupt(s, m->err, "positions damaged");
-        /* postings.h: (delta << 1 | single), then n_positions and tf - n_positions */
-        int single = npos == 1 && tf == 1;
-        kh_put_varint(&t->docs, (uint64_t)(uint32_t)(nd - t->prev) << 1 | (uint64_t)single);
-        if (!single) {
-            kh_put_varint(&t->docs, npos);
-            kh_put_varint(&t->docs, tf - npos);
-        }
+        /* postings.h's doc entry */
+        uint64_t v[3];
+        int n = kh_doc_entry_make((uint32_t)(nd - t->prev), npos, tf, v);
+        for (int k = 0; k < n; k++)
+            kh_put_varint(&t->docs, v[k]);
         for (uint32_t k = 0; k < npos; k++)
             kh_put_varint(&t->pos, k ? t->p[k] - t->p[k - 1] : t->p[0]);
         t->prev = nd;
@@ -510,6 +596,9 @@ static kh_status write_postings(merger *m)
     memset(&t, 0, sizeof t);
     kh_buf batch = KH_BUF_INIT, dict = KH_BUF_INIT;
     char key[KH_TERM_KEY_MAX];
+    spill sp = {.fd = -1};
+    if (st == KH_OK)
+        st = spill_open(m, &sp);
     kh_sfile_begin(&m->w, KH_SEC_POST);
     while (st == KH_OK) {
         /* the smallest current term; a handful of sources, so a linear scan */
@@ -533,6 +622,13 @@ static kh_status write_postings(merger *m)
             if (r < 0 && st == KH_OK)
                 st = corrupt(m->src[i], m->err, "term dictionary damaged");
             src[i].live = r == 1;
+            /* per term, not per written batch: a dictionary of terms with
+             * short postings (ids, urls) is read much faster than postings
+             * are written */
+            if (src[i].live) {
+                read_upto(&src[i].post, m->src[i]->post + src[i].it.post_off);
+                read_upto(&src[i].dict, src[i].it.c.p);
+            }
         }
         if (st != KH_OK || t.df == 0) /* every document holding it was deleted */
             continue;
@@ -545,30 +641,33 @@ static kh_status write_postings(merger *m)
                            (const unsigned char *)t.pos.data, t.pos.len, t.df, m->doc_len, &batch);
         kh_termdict_add(&tw, key, len, t.df, batch.len - before);
         m->n_terms++;
+        if (tw.data.len >= WRITE_BATCH && (st = spill_take(m, &sp, &tw, &dict)) != KH_OK)
+            break;
         if (batch.len >= WRITE_BATCH) {
             if (kh_buf_failed(&batch))
                 st = nomem(m->err);
             put(m, batch.data, batch.len);
             kh_buf_reset(&batch);
-            for (size_t i = 0; i < m->n; i++)
-                if (src[i].live) {
-                    read_upto(&src[i].post, m->src[i]->post + src[i].it.post_off);
-                    read_upto(&src[i].dict, src[i].it.c.p);
-                }
         }
     }
     if (st == KH_OK && kh_buf_failed(&batch))
         st = nomem(m->err);
     put(m, batch.data, batch.len);
     kh_sfile_end(&m->w);
-    kh_termdict_finish(&tw, &dict); /* frees the writer's buffers in any case */
-    if (st == KH_OK && kh_buf_failed(&dict))
+    if (st == KH_OK)
+        st = spill_take(m, &sp, &tw, &dict);
+    kh_buf_reset(&dict);
+    if (kh_termdict_finish_head(&tw, &dict) != 0 && st == KH_OK) /* frees the writer's buffers */
         st = nomem(m->err);
+    if (st == KH_OK && sp.len > UINT32_MAX) /* the block index's offsets are 32-bit */
+        st = kh_fail(m->err, KH_ERR_TOO_LARGE, "merged term dictionary would exceed 4 GB");
     if (st == KH_OK) {
         kh_sfile_begin(&m->w, KH_SEC_TDIC);
         put(m, dict.data, dict.len);
+        st = spill_copy(m, &sp, &dict);
         kh_sfile_end(&m->w);
     }
+    spill_close(&sp);
     kh_buf_free(&batch);
     kh_buf_free(&dict);
     kh_buf_free(&t.docs);
@@ -601,6 +700,8 @@ kh_status kh_merge_segments(const char *dir, const char *name, kh_segment *const
     *n_docs = 0;
     merger m;
     memset(&m, 0, sizeof m);
+    m.dir = dir;
+    m.name = name;
     m.src = src;
     m.n = n;
     m.err = err;

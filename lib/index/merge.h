@@ -8,9 +8,12 @@
  * same articles in one go would have written (same terms, frequencies,
  * positions, document values and stored records).
  *
- * Memory stays small whatever the segments' size: postings, stored articles
- * and summaries are streamed to the file; what is held is the merged term
- * dictionary, the per-document values and one term's postings at a time. */
+ * Memory stays small whatever the segments' size: postings, stored articles,
+ * summaries, document values and the term dictionary's entries are streamed
+ * to the file (the entries through an unlinked scratch file until the
+ * postings are done); what is held is one term's postings, the document
+ * maps and lengths (8 bytes an article) and the dictionary's block index
+ * (12 bytes per 32 terms). */
 #ifndef KH_INDEX_MERGE_H
 #define KH_INDEX_MERGE_H
 

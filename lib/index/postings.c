@@ -11,6 +11,67 @@ static void put_u16(kh_buf *b, uint32_t v)
     kh_buf_append(b, x, 2);
 }
 
+/* Appends one run of KH_RUN_VALUES values packed at the width that makes it
+ * smallest, the values too wide for it kept as exceptions (postings.h). */
+static void put_run(kh_buf *out, const uint32_t *v)
+{
+    /* size(w) = header + packed bits + each exception's index byte and the
+     * varint of its high bits, from a count of the values by bit length */
+    uint32_t by_bits[33] = {0};
+    for (uint32_t i = 0; i < KH_RUN_VALUES; i++)
+        by_bits[v[i] ? 32 - __builtin_clz(v[i]) : 0]++;
+    uint32_t best_w = 32;
+    size_t best = 2 + (size_t)KH_RUN_VALUES * 4;
+    for (uint32_t w = 0; w < 32; w++) {
+        size_t size = 2 + (size_t)KH_RUN_VALUES / 8 * w;
+        for (uint32_t bits = w + 1; bits <= 32; bits++)
+            size += by_bits[bits] * (1 + (bits - w + 6) / 7);
+        if (size < best) {
+            best = size;
+            best_w = w;
+        }
+    }
+    uint32_t w = best_w, n_exc = 0;
+    for (uint32_t i = 0; i < KH_RUN_VALUES; i++)
+        n_exc += w < 32 && (v[i] >> w) != 0;
+    unsigned char head[2] = {(unsigned char)w, (unsigned char)n_exc};
+    kh_buf_append(out, head, 2);
+    unsigned char packed[KH_RUN_VALUES * 4];
+    memset(packed, 0, sizeof packed);
+    uint64_t mask = w == 32 ? UINT32_MAX : ((uint64_t)1 << w) - 1;
+    for (uint32_t i = 0; i < KH_RUN_VALUES; i++) {
+        uint64_t bit = (uint64_t)i * w, x = (v[i] & mask) << (bit & 7);
+        for (size_t b = bit >> 3; x; b++, x >>= 8)
+            packed[b] |= (unsigned char)x;
+    }
+    kh_buf_append(out, packed, (size_t)KH_RUN_VALUES / 8 * w);
+    for (uint32_t i = 0; i < KH_RUN_VALUES && n_exc; i++) {
+        if (w < 32 && (v[i] >> w) != 0) {
+            kh_buf_putc(out, (char)i);
+            kh_put_varint(out, v[i] >> w);
+        }
+    }
+}
+
+/* Re-encodes the n position values at pc (varints) as a block's position
+ * data: [varint n / KH_RUN_VALUES when with_count], the full runs packed,
+ * the rest varints (postings.h). */
+static void put_block_positions(kh_cursor *pc, uint64_t n, int with_count, kh_buf *out)
+{
+    uint64_t runs = n / KH_RUN_VALUES;
+    if (with_count)
+        kh_put_varint(out, runs);
+    uint32_t v[KH_RUN_VALUES];
+    for (uint64_t r = 0; r < runs; r++) {
+        for (uint32_t i = 0; i < KH_RUN_VALUES; i++)
+            v[i] = (uint32_t)kh_get_varint(pc);
+        put_run(out, v);
+    }
+    const unsigned char *tail = pc->p;
+    kh_skip_varints(pc, n - runs * KH_RUN_VALUES);
+    kh_buf_append(out, tail, (size_t)(pc->p - tail));
+}
+
 void kh_postings_encode(const unsigned char *docs, size_t docs_len, const unsigned char *pos,
                         size_t pos_len, uint32_t df, const uint32_t *doc_len, kh_buf *out)
 {
@@ -18,18 +79,20 @@ void kh_postings_encode(const unsigned char *docs, size_t docs_len, const unsign
     kh_cursor pc = kh_cursor_make(pos, pos_len);
     int64_t prev = -1;
     if (df == 1) {
-        /* its one entry says where it ends and what its tf is */
+        /* its one entry says where it ends, what its tf is and how many
+         * positions (so how many runs) follow */
         uint64_t delta;
         uint32_t npos, tf;
         kh_doc_entry_read(&dc, &delta, &npos, &tf);
         kh_put_varint(out, doc_len[delta - 1]);
         kh_buf_append(out, docs, docs_len);
-        kh_buf_append(out, pos, pos_len);
+        put_block_positions(&pc, npos, 0, out);
         return;
     }
-    kh_put_varint(out, docs_len);
+    kh_buf packed = KH_BUF_INIT;
     if (df <= KH_BLOCK_DOCS) {
         uint32_t max_tf = 0, min_len = UINT32_MAX;
+        uint64_t n_pos = 0;
         for (uint32_t i = 0; i < df; i++) {
             uint64_t delta;
             uint32_t npos, tf;
@@ -39,15 +102,23 @@ void kh_postings_encode(const unsigned char *docs, size_t docs_len, const unsign
                 max_tf = tf;
             if (doc_len[prev] < min_len)
                 min_len = doc_len[prev];
+            n_pos += npos;
         }
-        kh_put_varint(out, max_tf);
+        /* the flag rides on max_tf, mostly below 64: docs_len would grow a
+         * byte more often (7,223 bytes against 15 on the shared corpus) */
+        int has_runs = n_pos >= KH_RUN_VALUES;
+        kh_put_varint(out, docs_len);
+        kh_put_varint(out, (uint64_t)max_tf << 1 | (uint64_t)has_runs);
         kh_put_varint(out, min_len);
+        put_block_positions(&pc, n_pos, has_runs, &packed);
     } else {
+        kh_put_varint(out, docs_len);
         /* one pass to find each block's boundaries in both streams */
         for (uint32_t start = 0; start < df; start += KH_BLOCK_DOCS) {
             uint32_t n = df - start < KH_BLOCK_DOCS ? df - start : KH_BLOCK_DOCS;
-            uint32_t doc_off = (uint32_t)(dc.p - docs), pos_off = (uint32_t)(pc.p - pos);
+            uint32_t doc_off = (uint32_t)(dc.p - docs), pos_off = (uint32_t)packed.len;
             uint32_t max_tf = 0, min_len = UINT32_MAX;
+            uint64_t n_pos = 0;
             for (uint32_t i = 0; i < n; i++) {
                 uint64_t delta;
                 uint32_t npos, tf;
@@ -57,8 +128,9 @@ void kh_postings_encode(const unsigned char *docs, size_t docs_len, const unsign
                     max_tf = tf;
                 if (doc_len[prev] < min_len)
                     min_len = doc_len[prev];
-                kh_skip_varints(&pc, npos);
+                n_pos += npos;
             }
+            put_block_positions(&pc, n_pos, 1, &packed);
             kh_put_u32(out, (uint32_t)prev);
             kh_put_u32(out, doc_off);
             kh_put_u32(out, pos_off);
@@ -67,7 +139,11 @@ void kh_postings_encode(const unsigned char *docs, size_t docs_len, const unsign
         }
     }
     kh_buf_append(out, docs, docs_len);
-    kh_buf_append(out, pos, pos_len);
+    if (kh_buf_failed(&packed))
+        out->failed = 1;
+    else
+        kh_buf_append(out, packed.data, packed.len);
+    kh_buf_free(&packed);
 }
 
 static uint32_t get_u16(const unsigned char *p)
@@ -114,6 +190,10 @@ static void enter_block(kh_postings *c, uint32_t b)
     c->block = b;
     c->index = 0;
     c->pc_index = 0;
+    c->pos_at = 0;
+    c->runs_known = 0;
+    c->run_next = 0;
+    c->tail_at = 0;
     uint32_t first = b * KH_BLOCK_DOCS;
     c->block_docs = c->df - first < KH_BLOCK_DOCS ? c->df - first : KH_BLOCK_DOCS;
     if (!c->table) {
@@ -157,14 +237,18 @@ int kh_postings_init(kh_postings *c, const unsigned char *p, size_t len, uint32_
         if (h.bad || e.bad)
             return -1;
         c->single_max_tf = tf;
+        c->runs_implicit = npos / KH_RUN_VALUES;
         docs_len = (uint64_t)(e.p - h.p);
     } else {
         docs_len = kh_get_varint(&h);
+        c->pos_head = df > KH_BLOCK_DOCS;
     }
     if (df == 1) {
         /* read above */
     } else if (df <= KH_BLOCK_DOCS) {
-        c->single_max_tf = (uint32_t)kh_get_varint(&h);
+        uint64_t v = kh_get_varint(&h);
+        c->single_max_tf = (uint32_t)(v >> 1);
+        c->pos_head = (int)(v & 1);
         c->single_min_len = (uint32_t)kh_get_varint(&h);
     } else {
         c->table = kh_get_bytes(&h, (size_t)c->n_blocks * KH_BLOCK_ENTRY);
@@ -207,7 +291,8 @@ uint32_t kh_postings_next(kh_postings *c)
     uint64_t v = kh_get_varint(&c->dc), delta = v >> 1;
     uint32_t npos = 1, tf = 1;
     if (!(v & 1)) {
-        uint64_t n = kh_get_varint(&c->dc), extra = kh_get_varint(&c->dc);
+        uint64_t counts = kh_get_varint(&c->dc), n = counts >> 1;
+        uint64_t extra = counts & 1 ? kh_get_varint(&c->dc) : 0;
         if (n > KH_MAX_POSITIONS || extra > UINT32_MAX - n)
             return fail(c);
         npos = (uint32_t)n;
@@ -251,29 +336,118 @@ uint32_t kh_postings_advance(kh_postings *c, uint32_t target)
     return d;
 }
 
+/* Reads the header of the block's next run of positions at pc and moves pc
+ * past the run (its bits and exceptions). Returns 0, or -1 if damaged. */
+static int next_run(kh_postings *c)
+{
+    const unsigned char *head = kh_get_bytes(&c->pc, 2);
+    if (!head || head[0] > 32 || head[1] > KH_RUN_VALUES)
+        return -1;
+    c->run_w = head[0];
+    c->run_n_exc = head[1];
+    c->run_bits = kh_get_bytes(&c->pc, (size_t)KH_RUN_VALUES / 8 * c->run_w);
+    c->run_exc = c->pc.p;
+    /* an exception is an index byte (< 128, so it ends a "varint" too) and
+     * a varint */
+    kh_skip_varints(&c->pc, 2 * (uint64_t)c->run_n_exc);
+    if (c->pc.bad)
+        return -1;
+    c->run_next++;
+    return 0;
+}
+
+static uint64_t load_le64(const unsigned char *p)
+{
+    uint64_t x;
+    memcpy(&x, p, 8);
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    x = __builtin_bswap64(x);
+#endif
+    return x;
+}
+
+/* Values lo..hi-1 of the current run into out[0..hi-lo), exceptions added.
+ * Returns 0, or -1 if an exception is damaged. */
+static int run_values(const kh_postings *c, uint32_t lo, uint32_t hi, uint32_t *out)
+{
+    uint32_t w = c->run_w;
+    size_t n_bytes = (size_t)KH_RUN_VALUES / 8 * w;
+    uint64_t mask = ((uint64_t)1 << w) - 1;
+    for (uint32_t i = lo; i < hi; i++) {
+        uint64_t bit = (uint64_t)i * w;
+        size_t b = (size_t)(bit >> 3);
+        uint64_t x = 0;
+        if (b + 8 <= n_bytes) {
+            x = load_le64(c->run_bits + b);
+        } else {
+            for (size_t k = 0; b + k < n_bytes; k++)
+                x |= (uint64_t)c->run_bits[b + k] << (8 * k);
+        }
+        out[i - lo] = (uint32_t)(x >> (bit & 7) & mask);
+    }
+    kh_cursor e = kh_cursor_make(c->run_exc, (size_t)(c->pc.p - c->run_exc));
+    for (uint32_t k = 0; k < c->run_n_exc; k++) {
+        const unsigned char *idx = kh_get_bytes(&e, 1);
+        uint64_t high = kh_get_varint(&e);
+        if (!idx || e.bad || *idx >= KH_RUN_VALUES || w == 32 || high > (UINT32_MAX >> w))
+            return -1;
+        if (*idx >= lo && *idx < hi)
+            out[*idx - lo] |= (uint32_t)(high << w);
+    }
+    return 0;
+}
+
 uint32_t kh_postings_positions(kh_postings *c, uint32_t *out)
 {
-    if (c->index == 0 || c->index > c->block_docs)
+    if (c->index == 0 || c->index > c->block_docs || c->bad)
         return 0;
     uint32_t want = c->index - 1;
-    uint64_t skip = 0;
-    for (; c->pc_index < want; c->pc_index++)
-        skip += c->npos_of[c->pc_index];
-    kh_skip_varints(&c->pc, skip);
     if (c->pc_index > want) /* positions of this doc were already read */
         return 0;
-    uint32_t p = 0;
-    for (uint32_t k = 0; k < c->npos; k++) {
-        uint64_t v = kh_get_varint(&c->pc);
-        p = k == 0 ? (uint32_t)v : p + (uint32_t)v;
-        out[k] = p;
+    for (; c->pc_index < want; c->pc_index++)
+        c->pos_at += c->npos_of[c->pc_index];
+    if (!c->runs_known) {
+        c->runs = c->pos_head ? kh_get_varint(&c->pc) : c->runs_implicit;
+        c->runs_known = 1;
+        if (c->runs > KH_MAX_POSITIONS)
+            goto bad;
     }
+    /* values [at, end) of the block's: the first runs * KH_RUN_VALUES are
+     * packed runs, the rest varints (postings.h) */
+    uint64_t packed_end = c->runs * KH_RUN_VALUES, at = c->pos_at, end = at + c->npos;
+    uint32_t k = 0;
+    while (at < end && at < packed_end) {
+        uint64_t r = at / KH_RUN_VALUES;
+        while (c->run_next <= r)
+            if (next_run(c) != 0)
+                goto bad;
+        uint32_t lo = (uint32_t)(at % KH_RUN_VALUES);
+        uint32_t hi = end - at < KH_RUN_VALUES - lo ? lo + (uint32_t)(end - at) : KH_RUN_VALUES;
+        if (run_values(c, lo, hi, out + k) != 0)
+            goto bad;
+        k += hi - lo;
+        at += hi - lo;
+    }
+    if (at < end) {
+        while (c->run_next < c->runs) /* to the varints after the runs */
+            if (next_run(c) != 0)
+                goto bad;
+        kh_skip_varints(&c->pc, at - packed_end - c->tail_at);
+        for (; at < end; at++)
+            out[k++] = (uint32_t)kh_get_varint(&c->pc);
+        c->tail_at = end - packed_end;
+    }
+    if (c->pc.bad)
+        goto bad;
+    /* the first position, then gaps */
+    for (uint32_t i = 1; i < c->npos; i++)
+        out[i] += out[i - 1];
+    c->pos_at = end;
     c->pc_index++;
-    if (c->pc.bad) {
-        c->bad = 1;
-        return 0;
-    }
     return c->npos;
+bad:
+    c->bad = 1;
+    return 0;
 }
 
 void kh_postings_block_max(const kh_postings *c, uint32_t *last_doc, uint32_t *max_tf,

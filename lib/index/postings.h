@@ -8,24 +8,44 @@
  * term frequency and its smallest document length, which bound the BM25 of
  * any document in it.
  *
- *   df == 1: varint min_len (the document's length), then the doc and
- *            position streams: the one entry delimits itself and gives
- *            max_tf, which saves ~2 bytes on each of the many terms seen
- *            once (132,501 of 232,216 on the shared corpus: every id and
- *            url, 41% of the words)
+ *   df == 1: varint min_len (the document's length), then the doc entry
+ *            and the positions: the one entry delimits itself and gives
+ *            max_tf and n_positions, which saves ~2 bytes on each of the
+ *            many terms seen once (132,501 of 232,216 on the shared corpus:
+ *            every id and url, 41% of the words)
  *   otherwise varint docs_len, then
- *   df <= KH_BLOCK_DOCS: varint max_tf, varint min_len
+ *   df <= KH_BLOCK_DOCS: varint (max_tf << 1 | has_runs), varint min_len
  *   df >  KH_BLOCK_DOCS: n_blocks x {u32 last_doc, u32 doc_off, u32 pos_off,
  *                                    u16 max_tf, u16 min_len}
  *   docs: per document varint ((doc - previous doc) << 1 | single), where
  *         previous starts at -1 and single means tf = n_positions = 1, the
  *         common case, which then takes no more bytes; otherwise
- *         varint n_positions, varint (tf - n_positions) follow
- *   positions: per document, n_positions varints: the first position, then
- *         gaps to the next
+ *         varint (n_positions << 1 | has_extra) follows, and then, only
+ *         when has_extra, varint (tf - n_positions): tf exceeds
+ *         n_positions only for words weighted by the title or a heading
+ *         (214,838 of 1,163,963 such entries on the shared corpus), so the
+ *         flag saves a byte on the others (0.95 MB)
+ *   positions: per block (pos_off), the values of its documents in order,
+ *         per document the first position, then gaps to the next, cut
+ *         into runs of KH_RUN_VALUES: first [varint runs], then each full
+ *         run packed, then the values left (fewer than a run) as varints.
+ *         The count of runs is written at the start of every block of a
+ *         block table, and of a one-block list whose has_runs bit is set;
+ *         a term seen once has n_positions / KH_RUN_VALUES runs, and a
+ *         one-block list without has_runs none.
+ *   a run: u8 width (0..32), u8 n_exceptions (0..128), then 128 values of
+ *         `width` bits, least significant bit first (16 x width bytes),
+ *         then per exception u8 index (< 128) and varint (value >> width):
+ *         the value is the packed low bits | those high bits << width.
+ *         The writer picks the width that makes the run smallest (Lucene's
+ *         PFOR idea). A reader reaches a run's values directly (bit index
+ *         x width), so a document's positions cost their own values plus
+ *         the exceptions of their run, not the block's earlier values.
  *
- * The doc and position streams are exactly what the in-memory writer builds
- * as documents arrive, so flushing a segment only adds the block table.
+ * The doc stream is exactly what the in-memory writer builds as documents
+ * arrive; positions are written as varints too and packed into runs at
+ * the flush (kh_postings_encode), which also adds the block table. Doc
+ * deltas are not packed yet (bench/postings_pack_sim.py estimates it).
  *
  * tf is the weighted term frequency (a word in the title counts more than in
  * the body, see docs/search.md); n_positions is the true count. Lengths in
@@ -40,10 +60,28 @@
 #include "util/buf.h"
 
 #define KH_BLOCK_DOCS 128
+#define KH_RUN_VALUES 128
 #define KH_BLOCK_ENTRY 16
 #define KH_NO_DOC UINT32_MAX
 /* More positions of one term in one document than this means damage. */
 #define KH_MAX_POSITIONS (1u << 24)
+
+/* The varints of one document entry (see above): head, then, unless the
+ * head's low bit says single, counts = n_positions << 1 | has_extra, then
+ * extra = tf - n_positions only when has_extra. Returns how many of the
+ * three are written (1, 2 or 3). One definition for the three writers (the
+ * in-memory buffer, merge, tests). */
+static inline int kh_doc_entry_make(uint64_t delta, uint32_t npos, uint32_t tf, uint64_t v[3])
+{
+    int single = npos == 1 && tf == 1;
+    v[0] = delta << 1 | (uint64_t)single;
+    if (single)
+        return 1;
+    uint32_t extra = tf - npos;
+    v[1] = (uint64_t)npos << 1 | (uint64_t)(extra != 0);
+    v[2] = extra;
+    return extra ? 3 : 2;
+}
 
 /* Reads one document entry of a doc stream (see above). */
 static inline void kh_doc_entry_read(kh_cursor *c, uint64_t *delta, uint32_t *npos, uint32_t *tf)
@@ -54,7 +92,8 @@ static inline void kh_doc_entry_read(kh_cursor *c, uint64_t *delta, uint32_t *np
         *npos = *tf = 1;
         return;
     }
-    uint64_t n = kh_get_varint(c), extra = kh_get_varint(c);
+    uint64_t counts = kh_get_varint(c), n = counts >> 1;
+    uint64_t extra = counts & 1 ? kh_get_varint(c) : 0;
     if (n > UINT32_MAX || extra > UINT32_MAX - n) {
         c->bad = 1;
         n = extra = 0;
@@ -64,7 +103,8 @@ static inline void kh_doc_entry_read(kh_cursor *c, uint64_t *delta, uint32_t *np
 }
 
 /* Appends the on-disk postings of one term to out, from the writer's doc
- * and position streams. doc_len[d] is document d's length. */
+ * and position streams (positions as varints, see above). doc_len[d] is
+ * document d's length. */
 void kh_postings_encode(const unsigned char *docs, size_t docs_len, const unsigned char *pos,
                         size_t pos_len, uint32_t df, const uint32_t *doc_len, kh_buf *out);
 
@@ -87,7 +127,16 @@ typedef struct kh_postings {
     uint32_t npos_of[KH_BLOCK_DOCS];/* n_positions of the block's documents read so far */
     uint32_t shallow;               /* block found by the last kh_postings_shallow */
     kh_cursor pc;                   /* positions, lazily advanced */
-    uint32_t pc_index;              /* block index of the document pc points at */
+    uint32_t pc_index;              /* block index of the next document to read positions of */
+    int pos_head;                   /* a block's positions start with the count of runs */
+    int runs_known;                 /* runs read for this block */
+    uint64_t runs_implicit;         /* runs when no count is written (df == 1) */
+    uint64_t runs;                  /* packed runs of this block's positions */
+    uint64_t pos_at;                /* block's position values before document pc_index */
+    uint64_t run_next;              /* runs whose header pc has passed */
+    uint64_t tail_at;               /* varints after the runs read so far */
+    uint32_t run_w, run_n_exc;      /* the last run passed: width, exceptions, */
+    const unsigned char *run_bits, *run_exc; /* and where they are */
     int bad;                        /* the data are malformed */
 } kh_postings;
 

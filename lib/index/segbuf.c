@@ -96,6 +96,7 @@ struct kh_segbuf {
     /* per document */
     uint32_t n_docs;
     kh_buf doc_len, published, source_ord, author_ord;  /* little-endian arrays */
+    kh_buf urls, url_end;           /* the urls, end offsets (u32): url terms are hashes */
     kh_buf deleted;                 /* bitmap */
     size_t n_deleted;
     uint64_t total_len;
@@ -207,6 +208,8 @@ void kh_segbuf_free(kh_segbuf *b)
     kh_buf_free(&b->published);
     kh_buf_free(&b->source_ord);
     kh_buf_free(&b->author_ord);
+    kh_buf_free(&b->urls);
+    kh_buf_free(&b->url_end);
     kh_buf_free(&b->deleted);
     kh_buf_free(&b->names);
     for (int k = 0; k < 2; k++) {
@@ -226,7 +229,7 @@ size_t kh_segbuf_bytes(const kh_segbuf *b)
 {
     return b->vec_bytes + b->keys.cap + b->cap_terms * (sizeof(bterm) + sizeof(bterm_cold)) +
            b->n_term_slots * 8 + kh_chunks_bytes(&b->stored) + kh_chunks_bytes(&b->summaries) +
-           b->doc_len.cap * 6;
+           b->doc_len.cap * 6 + b->urls.cap + b->url_end.cap;
 }
 
 /* The term table: open addressing over (hash << 32 | term number + 1), so a
@@ -512,9 +515,26 @@ static int bitmap_get(const kh_buf *bm, uint32_t doc)
     return ((const unsigned char *)bm->data)[doc >> 3] >> (doc & 7) & 1;
 }
 
+/* Whether buffered document doc was added with this url. */
+static int doc_has_url(const kh_segbuf *b, uint32_t doc, const char *url, size_t len)
+{
+    const unsigned char *end = (const unsigned char *)b->url_end.data;
+    uint32_t from = doc ? kh_get_u32(end + (size_t)(doc - 1) * 4) : 0;
+    uint32_t to = kh_get_u32(end + (size_t)doc * 4);
+    return to - from == len && !memcmp(b->urls.data + from, url, len);
+}
+
 size_t kh_segbuf_delete_term(kh_segbuf *b, char field, const char *key, size_t len)
 {
-    long id = term_get(b, field, key, len, 0);
+    char url_term[KH_URL_TERM_LEN];
+    int by_url = field == KH_FIELD_URL;
+    long id;
+    if (by_url) { /* the term is a hash: check each document's own url */
+        kh_url_term(key, len, url_term);
+        id = term_get(b, field, url_term + 1, KH_URL_TERM_LEN - 1, 0);
+    } else {
+        id = term_get(b, field, key, len, 0);
+    }
     if (id < 0)
         return 0;
     const bterm_cold *t = &b->cold[id];
@@ -526,6 +546,8 @@ size_t kh_segbuf_delete_term(kh_segbuf *b, char field, const char *key, size_t l
         uint32_t npos, tf;
         kh_doc_entry_read(&c, &delta, &npos, &tf);
         doc += (uint32_t)delta;
+        if (by_url && !doc_has_url(b, doc, key, len))
+            continue;
         if (!bitmap_get(&b->deleted, doc)) {
             bitmap_set(&b->deleted, doc);
             n++;
@@ -573,22 +595,24 @@ kh_status kh_segbuf_add(kh_segbuf *b, kh_analyzer *an, const kh_article *a, kh_e
             add_occurrence(b, KH_FIELD_SOURCE, b->scratch.data, b->scratch.len, 0, 1);
     }
     add_occurrence(b, KH_FIELD_ID, a->id, strlen(a->id), 0, 1);
-    if (a->url)
-        add_occurrence(b, KH_FIELD_URL, a->url, strlen(a->url), 0, 1);
+    if (a->url) {
+        char url_term[KH_URL_TERM_LEN];
+        kh_url_term(a->url, strlen(a->url), url_term);
+        add_occurrence(b, KH_FIELD_URL, url_term + 1, KH_URL_TERM_LEN - 1, 0, 1);
+        kh_buf_append(&b->urls, a->url, strlen(a->url));
+    }
+    kh_put_u32(&b->url_end, (uint32_t)b->urls.len);
 
     /* the document's entry in every term it touched */
     uint32_t doc = b->n_docs;
     for (size_t i = 0; i < b->n_touched; i++) {
         bterm *t = &b->terms[b->touched[i]];
         bterm_cold *c = &b->cold[b->touched[i]];
-        /* postings.h: (delta << 1 | single); last_doc UINT32_MAX acts as -1 */
-        uint64_t delta = (uint32_t)(doc - c->last_doc);
-        int single = t->cur_npos == 1 && t->cur_tf == 1;
-        bvec_varint(b, &c->docs, delta << 1 | (uint64_t)single);
-        if (!single) {
-            bvec_varint(b, &c->docs, t->cur_npos);
-            bvec_varint(b, &c->docs, t->cur_tf - t->cur_npos);
-        }
+        /* postings.h's doc entry; last_doc UINT32_MAX acts as -1 */
+        uint64_t delta = (uint32_t)(doc - c->last_doc), v[3];
+        int n = kh_doc_entry_make(delta, t->cur_npos, t->cur_tf, v);
+        for (int k = 0; k < n; k++)
+            bvec_varint(b, &c->docs, v[k]);
         c->last_doc = doc;
         c->df++;
         t->cur_doc = UINT32_MAX;
@@ -616,7 +640,7 @@ kh_status kh_segbuf_add(kh_segbuf *b, kh_analyzer *an, const kh_article *a, kh_e
 
     if (b->failed || kh_buf_failed(&b->doc_len) || kh_buf_failed(&b->published) ||
         kh_buf_failed(&b->source_ord) || kh_buf_failed(&b->author_ord) ||
-        kh_buf_failed(&b->deleted) || kh_buf_failed(&b->scratch) || kh_buf_failed(&b->names) ||
+        kh_buf_failed(&b->deleted) || kh_buf_failed(&b->urls) || kh_buf_failed(&b->url_end) || kh_buf_failed(&b->scratch) || kh_buf_failed(&b->names) ||
         b->stored.failed || b->summaries.failed) {
         b->failed = 1;
         return kh_fail(err, KH_ERR_NOMEM, "out of memory while indexing article %s", a->id);

@@ -254,6 +254,34 @@ kh_status kh_segment_get_summary(kh_segment *s, uint32_t doc, kh_summary *out, k
     return KH_OK;
 }
 
+void kh_url_term(const char *url, size_t len, char term[KH_URL_TERM_LEN])
+{
+    /* FNV-1a over 64 bits spreads the bytes; its low bits mix poorly, so a
+     * multiply-xorshift round finishes it. Any fixed function would be
+     * correct (lookups confirm the url); this one keeps collisions rare. */
+    uint64_t h = 14695981039346656037ull;
+    for (size_t i = 0; i < len; i++)
+        h = (h ^ (unsigned char)url[i]) * 1099511628211ull;
+    h ^= h >> 32;
+    h *= 0xd6e8feb86659fd93ull;
+    h ^= h >> 32;
+    term[0] = KH_FIELD_URL;
+    for (int i = 0; i < 8; i++)
+        term[1 + i] = (char)(unsigned char)(h >> (56 - 8 * i));
+}
+
+kh_status kh_segment_has_url(kh_segment *s, uint32_t doc, const char *url, size_t len, int *same,
+                             kh_error *err)
+{
+    kh_summary sum;
+    *same = 0;
+    kh_status st = kh_segment_get_summary(s, doc, &sum, err);
+    if (st != KH_OK)
+        return st;
+    *same = sum.s[KH_SUM_URL] && sum.len[KH_SUM_URL] == len && !memcmp(sum.s[KH_SUM_URL], url, len);
+    return KH_OK;
+}
+
 kh_status kh_segment_write_deletions(const char *dir, const kh_segment *s, uint64_t gen,
                                      kh_error *err)
 {

@@ -160,7 +160,7 @@ void kh_termdict_add(kh_termdict_writer *w, const char *term, size_t len, uint32
         len = KH_TERM_KEY_MAX;
     size_t shared = 0;
     if (w->n_terms % KH_TERMS_PER_BLOCK == 0) {
-        kh_put_u32(&w->index, (uint32_t)w->data.len);
+        kh_put_u32(&w->index, (uint32_t)(w->data_taken + w->data.len));
         kh_put_u64(&w->index, w->post_off);
     } else {
         while (shared < len && shared < w->prev_len && term[shared] == w->prev[shared])
@@ -188,4 +188,26 @@ void kh_termdict_finish(kh_termdict_writer *w, kh_buf *out)
         out->failed = 1;
     kh_buf_free(&w->index);
     kh_buf_free(&w->data);
+}
+
+int kh_termdict_take_data(kh_termdict_writer *w, kh_buf *out)
+{
+    if (kh_buf_failed(&w->data))
+        return -1;
+    kh_buf_append(out, w->data.data, w->data.len);
+    w->data_taken += w->data.len;
+    kh_buf_reset(&w->data);
+    return kh_buf_failed(out) ? -1 : 0;
+}
+
+int kh_termdict_finish_head(kh_termdict_writer *w, kh_buf *out)
+{
+    int failed = kh_buf_failed(&w->index) || kh_buf_failed(&w->data) || w->data.len > 0;
+    uint32_t n_blocks = (w->n_terms + KH_TERMS_PER_BLOCK - 1) / KH_TERMS_PER_BLOCK;
+    kh_put_u32(out, w->n_terms);
+    kh_put_u32(out, n_blocks);
+    kh_buf_append(out, w->index.data, w->index.len);
+    kh_buf_free(&w->index);
+    kh_buf_free(&w->data);
+    return failed || kh_buf_failed(out) ? -1 : 0;
 }

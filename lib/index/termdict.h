@@ -70,6 +70,7 @@ typedef struct kh_termdict_writer {
     char prev[KH_TERM_KEY_MAX];
     size_t prev_len;
     uint64_t post_off;
+    uint64_t data_taken;            /* data bytes already taken by kh_termdict_take_data */
 } kh_termdict_writer;
 
 /* Terms must come in strictly ascending order, each with its postings'
@@ -78,5 +79,17 @@ void kh_termdict_add(kh_termdict_writer *w, const char *term, size_t len, uint32
                      uint64_t post_len);
 /* Appends the finished section to out and frees the writer's buffers. */
 void kh_termdict_finish(kh_termdict_writer *w, kh_buf *out);
+
+/* Streaming, for a writer whose dictionary would not fit its memory budget
+ * (merge.c): the term data, which comes last in the section, may be taken
+ * out as it grows — appended to out, the writer's copy emptied — and
+ * stored elsewhere until the end; the block index (12 bytes per 32 terms)
+ * stays. Once the last term is added and the rest taken,
+ * kh_termdict_finish_head appends the section's head (counts and block
+ * index) and frees the writer's buffers; the section is that head followed
+ * by every byte taken, in order. Returns -1 if the writer ran out
+ * of memory, else 0. */
+int kh_termdict_take_data(kh_termdict_writer *w, kh_buf *out);
+int kh_termdict_finish_head(kh_termdict_writer *w, kh_buf *out);
 
 #endif

@@ -250,51 +250,102 @@ static double block_bound(const kh_match *k, uint32_t max_tf, uint32_t min_len)
     return kh_bm25_term(k->stats, k->idf, max_tf, min_len, k->length_norm);
 }
 
-/* Block-max for a top-level AND of words when the total need not be exact:
- * before looking for a match in a stretch of documents, the words' block
- * maxima are added up; a stretch where even that sum cannot beat the k-th
- * score is skipped without decoding it. */
-static void collect_blockmax_and(kh_search_state *S, kh_match *root, uint32_t seg_no, const uint8_t *allowed_src)
+/* The first document >= target that every cursor holds (KH_NO_DOC when
+ * one runs out): the leapfrog of exec.c's AND, on the words' postings
+ * directly (advance never moves a cursor back). The cursors are sorted rarest first, so the rarest proposes and
+ * the others confirm. */
+static uint32_t postings_and(kh_postings **p, size_t n, uint32_t target)
 {
-    const kh_segment *s = root->seg;
+    size_t agreed = 0, i = 0;
+    while (agreed < n) {
+        /* a cursor just past a match (mostly the proposing one) steps to
+         * its next document: advance would first look for target's block */
+        uint32_t x = p[i]->doc != KH_NO_DOC && p[i]->doc + 1 == target ? kh_postings_next(p[i])
+                                                                       : kh_postings_advance(p[i], target);
+        if (x == KH_NO_DOC)
+            return KH_NO_DOC;
+        if (x > target) {
+            target = x;
+            agreed = 1;
+        } else {
+            agreed++;
+        }
+        i = i + 1 == n ? 0 : i + 1;
+    }
+    return target;
+}
+
+/* Block-max for a top-level AND of words (or a query of one word: an AND of
+ * one) when the total need not be exact:
+ * before looking for matches in a stretch of documents, the words' block
+ * maxima are added up; a stretch where even that sum cannot beat the k-th
+ * score is skipped without decoding it.
+ *
+ * This is the loop of the slowest queries (pairs of very frequent words,
+ * where nearly every block can still beat the threshold and thousands of
+ * documents match), so it works on the words' cursors directly rather than
+ * through the matchers: the stretch's bound is computed once per stretch,
+ * not once per match; a match's score is summed here, the document length
+ * read and normalised once for all its words, in the order and with the
+ * operations kh_match_score uses (the same bits); and a match that cannot
+ * beat the threshold is counted but not offered to the heaps (where it
+ * could not change the page: see prune_threshold). */
+static void collect_blockmax_and(kh_search_state *S, kh_match *const *words, size_t n, uint32_t seg_no,
+                                 const uint8_t *allowed_src)
+{
+    const kh_segment *s = words[0]->seg;
+    kh_postings *stack_cur[16], **cur = stack_cur;
+    if (n > 16 && !(cur = malloc(n * sizeof *cur))) {
+        S->st = kh_fail(S->err, KH_ERR_NOMEM, "out of memory");
+        return;
+    }
+    int any_norm = 0;
+    for (size_t i = 0; i < n; i++) {
+        cur[i] = &words[i]->post;
+        any_norm |= words[i]->length_norm;
+    }
+    int ranged = S->from != INT64_MIN || S->to != INT64_MAX;
+    double theta = prune_threshold(S);
+    int bounded = theta > -INFINITY; /* else every document may matter */
     uint32_t target = 0;
+    /* the stretch [target, upto] whose bound was checked (or, while there
+     * is no threshold, everything) */
+    uint32_t upto = KH_NO_DOC - 1;
+    int checked = !bounded;
     for (;;) {
-        uint32_t upto = KH_NO_DOC - 1;
-        if (S->top.n == S->top.cap && S->top.cap) {
-            double theta = prune_threshold(S), bound = 0;
-            int ended = 0;
-            for (size_t i = 0; i < root->n_kids && !ended; i++) {
-                kh_match *k = root->kids[i];
+        if (!checked || target > upto) {
+            double bound = 0;
+            upto = KH_NO_DOC - 1;
+            for (size_t i = 0; i < n; i++) {
                 uint32_t last, mt, ml;
-                if (kh_postings_shallow(&k->post, target, &last, &mt, &ml) != 0) {
-                    ended = 1;
-                    break;
-                }
+                if (kh_postings_shallow(cur[i], target, &last, &mt, &ml) != 0)
+                    goto done; /* a word has no document left */
                 if (last < upto)
                     upto = last;
-                bound += block_bound(k, mt, ml);
+                bound += block_bound(words[i], mt, ml);
             }
-            if (ended)
-                return;
             if (bound <= theta) {
                 if (upto >= KH_NO_DOC - 1)
-                    return;
+                    break;
                 target = upto + 1;
+                checked = 0;
                 continue;
             }
+            checked = 1;
         }
-        uint32_t d = kh_match_advance(root, target);
+        uint32_t d = postings_and(cur, n, target);
         if (d == KH_NO_DOC)
-            return;
+            break;
         if (d > upto) { /* past the stretch whose bound was checked */
             target = d;
+            checked = 0;
             continue;
         }
         target = d + 1;
         if (kh_segment_is_deleted(s, d))
             continue;
         int64_t pub = 0;
-        if (S->from != INT64_MIN || S->to != INT64_MAX) {
+        if (ranged) {
             pub = kh_segment_published(s, d);
             if (pub == KH_UNDATED || pub < S->from || pub > S->to)
                 continue;
@@ -305,9 +356,23 @@ static void collect_blockmax_and(kh_search_state *S, kh_match *root, uint32_t se
                 continue;
         }
         S->total++;
-        kh_cand c = {kh_match_score(root), pub, seg_no, d};
+        double norm = any_norm ? kh_bm25_norm(&S->stats, kh_segment_doc_len(s, d)) : 1.0;
+        double score = 0;
+        for (size_t i = 0; i < n; i++)
+            score += kh_bm25_share(words[i]->idf, cur[i]->tf, words[i]->length_norm ? norm : 1.0);
+        if (score <= theta)
+            continue; /* it could enter neither heap in a way that changes the page */
+        kh_cand c = {score, pub, seg_no, d};
         offer_scored(S, &c);
+        theta = prune_threshold(S);
+        if (!bounded && theta > -INFINITY) { /* from now on there is a bound to check */
+            bounded = 1;
+            checked = 0;
+        }
     }
+done:
+    if (cur != stack_cur)
+        free(cur);
 }
 
 static void collect_segment(kh_search_state *S, kh_match *root, uint32_t seg_no)
@@ -347,10 +412,16 @@ static void collect_segment(kh_search_state *S, kh_match *root, uint32_t seg_no)
             terms_only &= root->kids[i]->kind == KH_Q_TERM && !root->kids[i]->negated;
         if (terms_only) {
             S->total_exact = 0;
-            collect_blockmax_and(S, root, seg_no, allowed);
+            collect_blockmax_and(S, root->kids, root->n_kids, seg_no, allowed);
             free(allowed);
             return;
         }
+    }
+    if (prune && root->kind == KH_Q_TERM && !root->negated) { /* one word: an AND of one */
+        S->total_exact = 0;
+        collect_blockmax_and(S, &root, 1, seg_no, allowed);
+        free(allowed);
+        return;
     }
     size_t *src_counts = NULL;
     if (opt->facets) {

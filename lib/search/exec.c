@@ -215,10 +215,7 @@ kh_status kh_exec_prepare(kh_index *ix, kh_query *q, kh_bm25 *stats, kh_error *e
 
 double kh_bm25_term(const kh_bm25 *st, double idf, uint32_t tf, uint32_t dl, int length_norm)
 {
-    double k1 = KH_BM25_K1, norm = 1.0;
-    if (length_norm)
-        norm = 1.0 - KH_BM25_B + KH_BM25_B * (double)dl / st->avgdl;
-    return idf * (double)tf * (k1 + 1.0) / ((double)tf + k1 * norm);
+    return kh_bm25_share(idf, tf, length_norm ? kh_bm25_norm(st, dl) : 1.0);
 }
 
 /* ---- building ---- */

@@ -92,6 +92,21 @@ double kh_match_score(kh_match *m);
 /* BM25 of one term occurrence count. */
 double kh_bm25_term(const kh_bm25 *st, double idf, uint32_t tf, uint32_t dl, int length_norm);
 
+/* kh_bm25_term in two steps, for a loop that scores several words of one
+ * document: the length normalisation (1 for the short fields), computed once
+ * per document, then each word's share. The operations are kh_bm25_term's,
+ * in its order, so the score is the same bit for bit (the pruned top-k must
+ * return exactly the exhaustive evaluation's scores). */
+static inline double kh_bm25_norm(const kh_bm25 *st, uint32_t dl)
+{
+    return 1.0 - KH_BM25_B + KH_BM25_B * (double)dl / st->avgdl;
+}
+
+static inline double kh_bm25_share(double idf, uint32_t tf, double norm)
+{
+    return idf * (double)tf * (KH_BM25_K1 + 1.0) / ((double)tf + KH_BM25_K1 * norm);
+}
+
 /* Positions of a TERM matcher's current document (cached per document). */
 uint32_t kh_match_positions(kh_match *m, const uint32_t **out);
 

@@ -303,30 +303,45 @@ static void test_invalid_bytes(void)
 }
 
 /* The cache must never change an answer: analyse many distinct words (more
- * than the cache holds, so it is wiped several times), twice, and compare
- * with the uncached pipeline (normalise + stem) every time. */
-static void test_cache_consistency(void)
+ * than the cache holds, so entries are evicted and loaded again), twice, and
+ * compare with the uncached pipeline (normalise + stem) every time. Long
+ * words (22 bytes) and short ones (14 bytes) live in different tables. */
+static int cache_mismatches(kh_analyzer *a, int short_words, int distinct, int *checked)
 {
-    kh_analyzer *a = make(NULL);
-    static const char *const letters[] = {"ب", "ت", "س", "ك", "م", "ل", "ن", "ر"};
+    static const char *const letters[] = {"ب", "ت", "س", "ك", "م", "ل", "ن", "ر",
+                                          "ع", "ف", "ق", "ح", "ج", "د", "ش", "ص"};
     const kh_norm_profile profile = {.fold_hamza_seats = 1};
     char word[64], want[KH_TERM_MAX];
-    int mismatches = 0, checked = 0;
+    int mismatches = 0;
     for (int round = 0; round < 2; round++)
-        for (int i = 0; i < 8 * 8 * 8 * 8 * 8 * 8; i++) {
-            snprintf(word, sizeof word, "وال%s%s%s%s%s%sات", letters[i % 8], letters[(i / 8) % 8],
-                     letters[(i / 64) % 8], letters[(i / 512) % 8], letters[(i / 4096) % 8],
-                     letters[(i / 32768) % 8]);
+        for (int i = 0; i < distinct; i++) {
+            if (short_words)
+                snprintf(word, sizeof word, "%s%s%s%s%sون", letters[i % 16], letters[(i / 16) % 16],
+                         letters[(i / 256) % 16], letters[(i / 4096) % 16], letters[(i / 65536) % 16]);
+            else
+                snprintf(word, sizeof word, "وال%s%s%s%s%s%sات", letters[i % 8], letters[(i / 8) % 8],
+                         letters[(i / 64) % 8], letters[(i / 512) % 8], letters[(i / 4096) % 8],
+                         letters[(i / 32768) % 8]);
             size_t n = kh_normalize(&profile, word, strlen(word), want, sizeof want);
             n = kh_stem_light(want, n);
             kh_token t;
             kh_analyzer_start(a, word, strlen(word));
             if (!kh_analyzer_next_token(a, &t) || t.term_len != n || memcmp(t.term, want, n) != 0)
                 mismatches++;
-            checked++;
+            (*checked)++;
         }
-    CHECK_INT(mismatches, 0);
-    CHECK_INT(checked, 2 * 262144); /* eight times what the cache holds */
+    return mismatches;
+}
+
+static void test_cache_consistency(void)
+{
+    kh_analyzer *a = make(NULL);
+    int checked = 0;
+    /* 262,144 long words: 16 times the long table's 16,384 entries */
+    CHECK_INT(cache_mismatches(a, 0, 262144, &checked), 0);
+    /* 524,288 short words: twice the short table's 262,144 entries */
+    CHECK_INT(cache_mismatches(a, 1, 524288, &checked), 0);
+    CHECK_INT(checked, 2 * 262144 + 2 * 524288);
 
     /* a term longer than the cap is cut on a code point boundary */
     char longw[2001];
@@ -341,6 +356,120 @@ static void test_cache_consistency(void)
     kh_analyzer_free(a);
 }
 
+/* The tokenizer as docs/analysis.md states it, one decoded character at a
+ * time: the reference for the table-driven tokenizer and its shortcuts
+ * (runs of two-byte letters, a run of non-ASCII bytes taken whole when the
+ * cache knows it). Fills starts/ends; returns the number of tokens. */
+static size_t reference_tokens(const char *text, size_t len, size_t *starts, size_t *ends, size_t max)
+{
+    const unsigned char *u = (const unsigned char *)text;
+    size_t n = 0, pos = 0;
+    while (pos < len) {
+        int32_t cp;
+        size_t k = kh_utf8_decode_strict(u + pos, len - pos, &cp);
+        kh_char_class c = kh_char_class_of(cp);
+        if (c != KH_CC_LETTER && c != KH_CC_DIGIT) {
+            pos += k;
+            continue;
+        }
+        size_t start = pos, end = pos + k;
+        kh_char_class prev = c;
+        pos += k;
+        while (pos < len) {
+            k = kh_utf8_decode_strict(u + pos, len - pos, &cp);
+            c = kh_char_class_of(cp);
+            if (c == KH_CC_LETTER || c == KH_CC_DIGIT || c == KH_CC_MARK) {
+                pos += k;
+                end = pos;
+                prev = c;
+            } else if (c == KH_CC_IGNORABLE) {
+                pos += k;
+            } else if (c == KH_CC_NUMSEP && prev == KH_CC_DIGIT && pos + k < len) {
+                int32_t next;
+                size_t k2 = kh_utf8_decode_strict(u + pos + k, len - pos - k, &next);
+                if (kh_char_class_of(next) != KH_CC_DIGIT)
+                    break;
+                pos += k + k2;
+                end = pos;
+            } else {
+                break;
+            }
+        }
+        if (n < max) {
+            starts[n] = start;
+            ends[n] = end;
+        }
+        n++;
+    }
+    return n;
+}
+
+/* Random texts made of words the cache will know, separators that are not
+ * ASCII (، « » …), invisible characters, digits and number separators,
+ * Latin letters, marks, invalid bytes, with and without spaces: one
+ * analyzer, warm after the first texts, must give the reference's spans
+ * and the uncached pipeline's terms. A run of non-ASCII bytes that equals
+ * a cached word except for what follows it (كتاب، كتاب‌ كتاب٣.5) is where a
+ * shortcut would go wrong. */
+static void test_tokenizer_against_reference(void)
+{
+    static const char *const pieces[] = {
+        "كتاب", "كتاب", "كتاب٣", "كتاب１", "كتاب\u200c", "كتاب،", "والمدرسة", "في", "الاتفاقيات", "مستشفى", "إسرائيلَ", "كـــتاب",
+        "بالبرنامج", "ﻻعب", "،", "؛", "؟", "«", "»", "…", "\u200c", "\u200f", "\u00ad",
+        "٣", "٫", "٬", "3", ".", ",", "１", "a", "Z", "é", "ـ", "َ", "\xD8", "\xFF", "\xE2\x82",
+        "\xF0\x9F\x98\x80", "ﷺ", "-", ":", " ", " ", " ", " ", " ",
+    };
+    const size_t n_pieces = sizeof pieces / sizeof pieces[0];
+    kh_analyzer *a = make(NULL);
+    const kh_norm_profile profile = {.fold_hamza_seats = 1};
+    static size_t want_start[256], want_end[256];
+    char text[1024], want[KH_TERM_MAX + 8];
+    uint32_t seed = 12345;
+    int span_mismatches = 0, term_mismatches = 0;
+    size_t tokens = 0;
+    for (int i = 0; i < 40000; i++) {
+        size_t len = 0, count = 1 + (size_t)(i % 24);
+        for (size_t p = 0; p < count; p++) {
+            seed = seed * 1103515245u + 12345u;
+            const char *piece = pieces[(seed >> 16) % n_pieces];
+            size_t plen = strlen(piece);
+            memcpy(text + len, piece, plen);
+            len += plen;
+        }
+        size_t n = reference_tokens(text, len, want_start, want_end, 256);
+        kh_analyzer_start(a, text, len);
+        kh_token t;
+        size_t got = 0, position = 0;
+        while (kh_analyzer_next_token(a, &t)) {
+            /* a token of tatweel and marks only has no term and no position */
+            while (got < n && kh_normalize(&profile, text + want_start[got],
+                                           want_end[got] - want_start[got], want, KH_TERM_MAX) == 0)
+                got++;
+            if (got >= n || t.start != want_start[got] || t.end != want_end[got] ||
+                t.position != position) {
+                span_mismatches++;
+                break;
+            }
+            size_t wn = kh_normalize(&profile, text + t.start, t.end - t.start, want, KH_TERM_MAX);
+            wn = kh_stem_light(want, wn);
+            if (t.term_len != wn || memcmp(t.term, want, wn) != 0)
+                term_mismatches++;
+            got++;
+            position++;
+            tokens++;
+        }
+        while (got < n && kh_normalize(&profile, text + want_start[got], want_end[got] - want_start[got],
+                                       want, KH_TERM_MAX) == 0)
+            got++;
+        if (got != n)
+            span_mismatches++;
+    }
+    CHECK_INT(span_mismatches, 0);
+    CHECK_INT(term_mismatches, 0);
+    CHECK(tokens > 100000); /* the texts are not all separators */
+    kh_analyzer_free(a);
+}
+
 int main(void)
 {
     test_issue_probes();
@@ -352,5 +481,6 @@ int main(void)
     test_api();
     test_invalid_bytes();
     test_cache_consistency();
+    test_tokenizer_against_reference();
     return check_done();
 }

@@ -449,12 +449,97 @@ static void run_long_keys(void)
     system(cmd);
 }
 
+/* Url terms are 64-bit hashes of the url (segment.h: kh_url_term): show and
+ * delete by url, in the buffer and in segments, must find exactly the
+ * article stored with that url, however long, and nothing for a url that
+ * differs by a byte; the stored url is what decides (kh_segment_has_url). */
+static void run_urls(void)
+{
+    snprintf(dir, sizeof dir, "/tmp/kh_test_index_urls_%d_%d", (int)getpid(), threads);
+    char cmd[600];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    system(cmd);
+    kh_index *w = open_writer();
+    CHECK(w != NULL);
+    if (!w)
+        return;
+    kh_error err;
+    char long_url[1600], other[1600];
+    memcpy(long_url, "https://example.com/", 20);
+    for (size_t i = 20; i < sizeof long_url - 1; i++)
+        long_url[i] = (char)('a' + i % 26);
+    long_url[sizeof long_url - 1] = '\0';
+    memcpy(other, long_url, sizeof other);
+    other[sizeof other - 2] = '0'; /* differs in its last byte */
+    const char *urls[3] = {long_url, "https://example.com/u2", "https://example.com/u3"};
+    const char *ids[3] = {"u1", "u2", "u3"};
+    for (int i = 0; i < 3; i++) {
+        kh_article a;
+        make_article(&a, ids[i], "عنوان", "نص عن النفط", "aawsat", "2015-07-21T02:51:32");
+        kh_article_set(&a.url, urls[i], strlen(urls[i]));
+        CHECK_INT(kh_index_add(w, &a, &err), KH_OK);
+        kh_article_clear(&a);
+    }
+    /* in the buffer: a near miss deletes nothing, the url itself one */
+    size_t n = 9;
+    CHECK_INT(kh_index_delete(w, "https://example.com/u", &n, &err), KH_OK);
+    CHECK_INT(n, 0);
+    CHECK_INT(kh_index_delete(w, "https://example.com/u2", &n, &err), KH_OK);
+    CHECK_INT(n, 1);
+    CHECK_INT(kh_index_commit(w, &err), KH_OK);
+    CHECK_INT(count_articles(), 2);
+
+    kh_article got;
+    kh_article_init(&got);
+    CHECK_INT(kh_index_get(w, long_url, &got, &err), KH_OK);
+    CHECK_STR(got.id, "u1");
+    CHECK_INT(kh_index_get(w, other, &got, &err), KH_ERR_NOT_FOUND);
+    CHECK_INT(kh_index_get(w, "https://example.com/u2", &got, &err), KH_ERR_NOT_FOUND);
+    CHECK_INT(kh_index_get(w, "https://example.com/u3", &got, &err), KH_OK);
+    CHECK_STR(got.id, "u3");
+    kh_article_clear(&got);
+
+    /* the check every url lookup makes, on a committed segment */
+    CHECK(w->n_segs >= 1);
+    for (size_t i = 0; i < w->n_segs; i++) {
+        kh_segment *s = w->segs[i];
+        for (uint32_t d = 0; d < s->n_docs; d++) {
+            int same = -1;
+            kh_summary sum;
+            CHECK_INT(kh_segment_get_summary(s, d, &sum, &err), KH_OK);
+            int is_long = sum.len[KH_SUM_URL] == strlen(long_url);
+            CHECK_INT(kh_segment_has_url(s, d, long_url, strlen(long_url), &same, &err), KH_OK);
+            CHECK_INT(same, is_long);
+            CHECK_INT(kh_segment_has_url(s, d, other, strlen(other), &same, &err), KH_OK);
+            CHECK_INT(same, 0);
+        }
+    }
+
+    /* in segments: the near miss deletes nothing, the long url its article */
+    CHECK_INT(kh_index_delete(w, other, &n, &err), KH_OK);
+    CHECK_INT(n, 0);
+    CHECK_INT(kh_index_delete(w, long_url, &n, &err), KH_OK);
+    CHECK_INT(n, 1);
+    CHECK_INT(kh_index_commit(w, &err), KH_OK);
+    CHECK_INT(count_articles(), 1);
+    /* merged, the hashed terms still find their articles */
+    CHECK_INT(kh_index_optimize(w, &err), KH_OK);
+    kh_article_init(&got);
+    CHECK_INT(kh_index_get(w, "https://example.com/u3", &got, &err), KH_OK);
+    CHECK_STR(got.id, "u3");
+    kh_article_clear(&got);
+    kh_index_close(w);
+    CHECK_INT(kh_index_check(dir, &err), KH_OK);
+    system(cmd);
+}
+
 int main(void)
 {
     for (threads = 1; threads <= 2; threads++) {
         run();
         run_tiny_buffer();
         run_long_keys();
+        run_urls();
     }
     return check_done();
 }
