@@ -41,11 +41,12 @@ void response_error(serve_response *r, int status, const char *code, const char 
 
 /* A kh_index serves one thread at a time, so the server keeps a small pool
  * of handles on the same directory: as many as searches may run at once
- * (--threads, the number of CPUs by default). Every connection has its own
- * thread, and a request waits for a handle in one queue, first come first
- * served, so that no request sits behind a busy worker while another is
- * idle (libmicrohttpd's thread pool pins each connection to the thread that
- * accepted it, and the pinning can be as bad as all of them on one).
+ * (--threads, the number of CPUs by default), which is also the number of
+ * the server's workers (cmd_serve.c), so a worker finds a handle free. A
+ * worker gets back the handle it used last, whose memory its CPU's caches
+ * may still hold. Should more threads ask than there are handles (the
+ * main thread at start-up), they wait in one queue, first come first
+ * served, and give up with a 503 after wait_ms.
  *
  * Each handle follows new commits: it is reopened when the server itself
  * committed (epoch) or, at most every RECHECK_MS, when another process may
@@ -56,6 +57,8 @@ typedef struct index_slot {
     uint64_t epoch;             /* the pool's epoch when last reopened */
     uint64_t checked_ms;        /* monotonic time of the last reopen */
     int reopen_failing;         /* the last reopen failed (logged once, not every 100 ms) */
+    pthread_t user;             /* the thread that took it last, if has_user */
+    int has_user;
 } index_slot;
 
 typedef struct pool_waiter pool_waiter;   /* a request queued for a handle */

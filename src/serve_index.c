@@ -75,11 +75,15 @@ void pool_free(index_pool *p)
     memset(p, 0, sizeof *p);
 }
 
-/* A free handle, preferring one already open; NULL when all are busy.
- * Called with p->mu held. */
+/* A free handle, preferring the one this thread used last, then one
+ * already open; NULL when all are busy. Called with p->mu held. */
 static index_slot *take_free(index_pool *p)
 {
     index_slot *s = NULL;
+    pthread_t self = pthread_self();
+    for (size_t i = 0; i < p->n && !s; i++)
+        if (!p->slots[i].busy && p->slots[i].ix && p->slots[i].has_user && pthread_equal(p->slots[i].user, self))
+            s = &p->slots[i];
     for (size_t i = 0; i < p->n && !s; i++)
         if (!p->slots[i].busy && p->slots[i].ix)
             s = &p->slots[i];
@@ -142,6 +146,10 @@ index_slot *pool_checkout(index_pool *p, kh_error *err)
     pool_waiter w;
     if (!s)
         s = wait_for_slot(p, &w);
+    if (s) {
+        s->user = pthread_self();
+        s->has_user = 1;
+    }
     uint64_t epoch = p->epoch;
     pthread_mutex_unlock(&p->mu);
     if (!s) {
