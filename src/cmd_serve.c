@@ -1,54 +1,44 @@
 /* cmd_serve.c — `khabar serve`: the index behind an HTTP JSON API and an
  * Arabic web page (docs/api.md).
  *
- * One event loop per search slot: --threads libmicrohttpd daemons, each with
- * one internal thread polling its own connections with epoll, and each
- * thread searching on the same index handle every time (serve_index.c keeps
- * a handle with the thread that used it last). The main thread owns the
- * listening socket: it accepts every connection and hands it
- * (MHD_add_connection) to the next worker in turn, so 8 connections on 2
- * workers are split 4/4.
+ * Threads: one libmicrohttpd thread does all the network work with epoll
+ * (accepting, reading requests, writing answers) and --threads search
+ * workers do the rest. A request that needs the index is a job: its
+ * connection is suspended, the job goes into one queue, first come first
+ * served, and the first free worker answers it and resumes the connection,
+ * which the network thread then writes. Each worker keeps its own index
+ * handle (serve_index.c gives a thread back the handle it used last).
  *
- * Why not the alternatives (docs/api.md, "How it handles connections"):
- * - one thread per connection (MHD_USE_THREAD_PER_CONNECTION) with the
- *   handles in a first-come-first-served queue, the previous design, costs
- *   CPU: with 8 connections on 2 CPUs every request wakes a connection
- *   thread that preempts a running search, waits for a handle, is woken by
- *   the thread that returns it and runs its search with a handle whose
- *   memory the other thread last touched. Callgrind counts the same
- *   instructions per request at 1 and at 8 connections (6.29 M and 6.39 M),
- *   yet the server spent 0.96 ms of CPU per request at 1 connection and
- *   1.25 ms at 8: the difference is the scheduling and cold caches, not the
- *   code. Side by side under wrk -c8 this design spends less CPU per request
- *   in every pair (docs/api.md);
- * - libmicrohttpd's own thread pool (MHD_OPTION_THREAD_POOL_SIZE) has the
- *   cheap event loops but lets its workers race to accept: the winner
- *   accepts up to ten connections in a row, and with 8 wrk connections on
- *   2 workers we saw 9/0, 8/1, 7/2 and 5/4 splits, so one worker queued
- *   requests while the other idled. Accepting ourselves keeps the loops and
- *   fixes the split.
- * The price: a request waits behind the other requests of its own worker
- * even when the other worker is idle, which only an uneven mix of busy and
- * idle connections shows, and a slow request (a POST that commits) holds
- * up the connections of its worker.
+ * Why (measured in docs/api.md, "How it handles connections"):
+ * - one thread per connection (MHD_USE_THREAD_PER_CONNECTION), the
+ *   handles in a queue, the previous design: the search code is the same,
+ *   yet the CPU per request grows with the connections. Callgrind counts
+ *   6.29 M instructions per request at 1 connection and 6.39 M at 8, while
+ *   the server's CPU time per request went from 0.96 ms to 1.25 ms: with
+ *   8 connections on 2 CPUs, 8 threads wake, preempt the running searches,
+ *   wait for a handle and search on one another thread just used;
+ * - libmicrohttpd's thread pool (MHD_OPTION_THREAD_POOL_SIZE), or our own
+ *   loops each fed its share of the connections: cheap, but a connection
+ *   belongs to one loop for its life, so a loop whose CPU the rest of the
+ *   machine takes keeps its requests while another loop idles (the pool's
+ *   own accept split 8 wrk connections 9/0, 8/1, 7/2 and 5/4; handed out in
+ *   turn they were 4/4, and still one loop did 4 times the work of the
+ *   other on the busy machine). A queue in front of the workers keeps
+ *   every worker busy while there is work, in the order it came.
  *
  * This file does the HTTP side: routing on the raw request target (so ids
  * that are URLs survive percent-encoding), methods, limits, authentication,
  * and response headers. The handlers live in serve_api.c and serve_pages.c.
  *
  * SIGINT and SIGTERM stop it: their handler writes the signal's number to a
- * pipe that the main thread polls beside the listening socket; it then
- * closes the socket, stops the workers (in-flight requests finish) and
- * frees everything. A handler rather than sigwait(): a process-directed
- * signal may be delivered to any thread that does not block it, and
- * libmicrohttpd's threads are not ours to mask, so only a handler is sure
- * to see it. */
+ * pipe that the main thread waits on, which then stops the workers (what is
+ * queued is answered) and the daemon, and frees everything. A handler
+ * rather than sigwait(): a process-directed signal may be delivered to any
+ * thread that does not block it, and libmicrohttpd's threads are not ours
+ * to mask, so only a handler is sure to see it. */
 #include <errno.h>
 #include <getopt.h>
-#include <fcntl.h>
 #include <netdb.h>
-#include <netinet/in.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -124,6 +114,19 @@ typedef struct request_ctx {
     int started;                /* the first call of the handler happened */
     sbuf body;                  /* a POST body, as it arrives */
     int too_large;
+    /* The request as a job for the search workers, while its connection
+     * is suspended (see the top of this file). */
+    struct MHD_Connection *conn;
+    struct request_ctx *next;   /* in the queue */
+    uint64_t queued_ms;
+    int route;                  /* a route (enum route, below) */
+    const char *tail;           /* into raw_uri */
+    size_t tail_len;
+    int is_post;
+    http_params params;
+    char *referer, *content_type;   /* copies of the headers the handlers read */
+    int answered;               /* response holds the answer: send it */
+    serve_response response;
 } request_ctx;
 
 /* libmicrohttpd calls this first with the target as sent, before it decodes
@@ -137,6 +140,7 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *c)
         return NULL;
     ctx->raw_uri = strdup(uri ? uri : "/");
     sb_init(&ctx->body);
+    response_init(&ctx->response);
     return ctx;
 }
 
@@ -148,25 +152,34 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls, en
     request_ctx *ctx = *con_cls;
     if (ctx) {
         free(ctx->raw_uri);
+        free(ctx->referer);
+        free(ctx->content_type);
         sb_free(&ctx->body);
+        response_clear(&ctx->response);
         free(ctx);
         *con_cls = NULL;
     }
 }
 
-/* One event loop: a libmicrohttpd daemon without a listening socket, fed
- * by the main thread's accept loop. */
-typedef struct serve_worker {
+/* The server's HTTP side: the search workers and their queue of requests,
+ * oldest first. */
+typedef struct http_server {
     server *s;
-    struct MHD_Daemon *daemon;
-} serve_worker;
+    pthread_mutex_t mu;
+    pthread_cond_t wake;        /* a request was queued, or stopping */
+    request_ctx *head, *tail;
+    int stopping;               /* no more requests are queued */
+    pthread_t *workers;
+    size_t n_workers;
+} http_server;
 
 static void on_connection(void *cls, struct MHD_Connection *c, void **socket_context,
                           enum MHD_ConnectionNotificationCode code)
 {
     (void)c;
     (void)socket_context;
-    server *s = cls;
+    http_server *h = cls;
+    server *s = h->s;
     if (code == MHD_CONNECTION_NOTIFY_STARTED)
         atomic_fetch_add(&s->connections, 1);
     else if (code == MHD_CONNECTION_NOTIFY_CLOSED)
@@ -353,13 +366,21 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
                                   void **con_cls)
 {
     (void)version;
-    server *s = cls;
+    http_server *h = cls;
+    server *s = h->s;
     request_ctx *ctx = *con_cls;
     if (!ctx) {
         ctx = on_uri(NULL, url, c);
         if (!ctx)
             return MHD_NO;
         *con_cls = ctx;
+    }
+    if (ctx->answered) {
+        /* Resumed: a worker has the answer. */
+        ctx->answered = 0;
+        enum MHD_Result ok = send_response(c, &ctx->response);
+        response_clear(&ctx->response);
+        return ok;
     }
     const char *raw = ctx->raw_uri;
     const char *qmark = strchr(raw, '?');
@@ -424,7 +445,6 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 
     http_params params;
     char msg[HTTP_PARAM_MSG_MAX];
-    int params_ok = 0;
     if (rt == R_NONE) {
         not_found(&r, api, api ? "no such path: see docs/api.md" : "لا توجد صفحة بهذا العنوان");
     } else if (rt == R_API_ARTICLES ? !is_post : !(is_get || is_head)) {
@@ -435,100 +455,93 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         r.allow = allow;
     } else if (http_params_parse(qmark ? qmark + 1 : "", qmark ? strlen(qmark + 1) : 0, &params, msg, sizeof msg)) {
         bad_request(&r, api, msg);
-    } else {
-        params_ok = 1;
-    }
-    if (params_ok && rt == R_API_ARTICLES) {
-        if (ctx->too_large) {
-            char detail[96];
-            snprintf(detail, sizeof detail, "the body is over the limit of %zu bytes", s->max_body);
-            response_error(&r, 413, "payload_too_large", detail);
-        } else if (ctx->body.failed) {
-            response_error(&r, 500, "internal_error", "out of memory");
-        } else {
-            const char *ct = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
-            api_post_article(s, &params, ct, ctx->body.data ? ctx->body.data : "", ctx->body.len, &r);
-        }
-    } else if (params_ok) {
-        handle_get(s, rt, tail, tail_len, &params,
-                   MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_REFERER), &r);
-    }
-    if (params_ok)
+    } else if (rt == R_STATIC) {
+        /* Compiled-in bytes: no index, no need for a worker. */
+        handle_get(s, rt, tail, tail_len, &params, NULL, &r);
         http_params_free(&params);
+    } else {
+        /* To the workers. The connection is suspended first, so that the
+         * worker's resume cannot come before it; the headers the handlers
+         * need are copied, as the worker runs outside libmicrohttpd. */
+        const char *referer = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_REFERER);
+        const char *ct = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
+        ctx->conn = c;
+        ctx->route = rt;
+        ctx->tail = tail;
+        ctx->tail_len = tail_len;
+        ctx->is_post = is_post;
+        ctx->params = params;
+        ctx->referer = referer ? strdup(referer) : NULL;
+        ctx->content_type = ct ? strdup(ct) : NULL;
+        ctx->next = NULL;
+        ctx->queued_ms = monotonic_ms();
+        pthread_mutex_lock(&h->mu);
+        if (!h->stopping) {
+            MHD_suspend_connection(c);
+            if (h->tail)
+                h->tail->next = ctx;
+            else
+                h->head = ctx;
+            h->tail = ctx;
+            pthread_cond_signal(&h->wake);
+            pthread_mutex_unlock(&h->mu);
+            return MHD_YES;
+        }
+        pthread_mutex_unlock(&h->mu);
+        http_params_free(&ctx->params);
+        response_error(&r, 503, "unavailable", "the server is stopping");
+    }
     enum MHD_Result ok = send_response(c, &r);
     response_clear(&r);
     return ok;
 }
 
-/* ---- listening and handing out connections ------------------------------ */
+/* ---- the search workers ---------------------------------------------------- */
 
-/* A non-blocking listening socket on addr, or -1 with errno set. The
- * options are libmicrohttpd's own when it listens: SO_REUSEADDR so that a
- * restart does not wait for TIME_WAIT, and IPv6 only on an IPv6 address. */
-static int open_listener(const struct addrinfo *ai)
+/* Answers a queued request into ctx->response (on a worker's thread). */
+static void answer(server *s, request_ctx *ctx)
 {
-    int fd = socket(ai->ai_family, ai->ai_socktype, ai->ai_protocol);
-    if (fd < 0)
-        return -1;
-    fcntl(fd, F_SETFD, FD_CLOEXEC);
-    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
-    int on = 1;
-    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);
-    if (ai->ai_family == AF_INET6)
-        setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof on);
-    if (bind(fd, ai->ai_addr, ai->ai_addrlen) != 0 || listen(fd, SOMAXCONN) != 0) {
-        int saved = errno;
-        close(fd);
-        errno = saved;
-        return -1;
+    serve_response *r = &ctx->response;
+    if (monotonic_ms() - ctx->queued_ms >= POOL_WAIT_MS) {
+        /* It waited as long as a search may: the server is overrun. */
+        response_error(r, 503, "unavailable", "every worker was busy for 5 s: try again in a moment");
+        r->retry_after = 1;
+    } else if (ctx->route == R_API_ARTICLES) {
+        if (ctx->too_large) {
+            char detail[96];
+            snprintf(detail, sizeof detail, "the body is over the limit of %zu bytes", s->max_body);
+            response_error(r, 413, "payload_too_large", detail);
+        } else if (ctx->body.failed) {
+            response_error(r, 500, "internal_error", "out of memory");
+        } else {
+            api_post_article(s, &ctx->params, ctx->content_type, ctx->body.data ? ctx->body.data : "", ctx->body.len,
+                             r);
+        }
+    } else {
+        handle_get(s, (route)ctx->route, ctx->tail, ctx->tail_len, &ctx->params, ctx->referer, r);
     }
-    return fd;
+    http_params_free(&ctx->params);
 }
 
-/* The port the socket is bound to (the kernel's pick for --port 0). */
-static unsigned bound_port(int fd)
+static void *worker_main(void *arg)
 {
-    struct sockaddr_storage sa;
-    socklen_t len = sizeof sa;
-    if (getsockname(fd, (struct sockaddr *)&sa, &len) != 0)
-        return 0;
-    if (sa.ss_family == AF_INET6)
-        return ntohs(((struct sockaddr_in6 *)&sa)->sin6_port);
-    return ntohs(((struct sockaddr_in *)&sa)->sin_port);
-}
-
-/* Accepts every pending connection and gives each to the next worker in
- * turn. Not to the worker with the fewest open connections: a worker
- * learns of a connection, and of its close, only when its loop gets to it,
- * so when wrk's 8 connections closed and 8 new ones came, one worker was
- * still finishing the requests of its 6 old ones and the count sent all 8
- * new ones to the other, for the whole run. Taken in turn, connections
- * opened together are split evenly (4/4), whatever the workers are doing.
- * Beyond hard_limit open connections a new one is closed at once, as
- * libmicrohttpd does at its connection limit. Returns 1 when accept()
- * failed for want of file descriptors, so the caller pauses instead of
- * spinning on a listening socket that stays readable. */
-static int accept_pending(int listen_fd, serve_worker *workers, size_t n, size_t *next, unsigned hard_limit)
-{
+    http_server *h = arg;
     for (;;) {
-        struct sockaddr_storage sa;
-        socklen_t len = sizeof sa;
-        int fd = accept(listen_fd, (struct sockaddr *)&sa, &len);
-        if (fd < 0) {
-            if (errno == EINTR || errno == ECONNABORTED)
-                continue;
-            return errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM;
+        pthread_mutex_lock(&h->mu);
+        while (!h->head && !h->stopping)
+            pthread_cond_wait(&h->wake, &h->mu);
+        request_ctx *ctx = h->head;
+        if (ctx) {
+            h->head = ctx->next;
+            if (!h->head)
+                h->tail = NULL;
         }
-        /* (libmicrohttpd makes it non-blocking itself.) */
-        fcntl(fd, F_SETFD, FD_CLOEXEC);
-        if (atomic_load(&workers[0].s->connections) >= hard_limit) {
-            close(fd);
-            continue;
-        }
-        serve_worker *w = &workers[*next % n];
-        *next = (*next + 1) % n;
-        /* It closes the socket itself when it cannot take it. */
-        MHD_add_connection(w->daemon, fd, (const struct sockaddr *)&sa, len);
+        pthread_mutex_unlock(&h->mu);
+        if (!ctx)
+            return NULL;        /* stopping, and nothing is left */
+        answer(h->s, ctx);
+        ctx->answered = 1;
+        MHD_resume_connection(ctx->conn);
     }
 }
 
@@ -670,23 +683,10 @@ int cmd_serve(int argc, char **argv)
         return 2;
     }
 
-    int listen_fd = open_listener(ai);
-    if (listen_fd < 0) {
-        fprintf(stderr, "khabar serve: cannot listen on %s port %llu: %s (in use, or not an address of this machine?)\n",
-                host, port, strerror(errno));
-        freeaddrinfo(ai);
-        pool_free(&s.pool);
-        free(s.write_token);
-        return 1;
-    }
-    char shown_host[64];
-    snprintf(shown_host, sizeof shown_host, ai->ai_family == AF_INET6 ? "[%s]" : "%s", host);
-    freeaddrinfo(ai);
-
     int stop_pipe[2];
     if (pipe(stop_pipe) != 0) {
         fprintf(stderr, "khabar serve: pipe: %s\n", strerror(errno));
-        close(listen_fd);
+        freeaddrinfo(ai);
         pool_free(&s.pool);
         free(s.write_token);
         return 1;
@@ -701,74 +701,76 @@ int cmd_serve(int argc, char **argv)
     sigaction(SIGTERM, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
 
-    /* One worker per search slot (the comment at the top of this file). */
-    size_t n_workers = (size_t)threads;
-    serve_worker *workers = calloc(n_workers, sizeof *workers);
-    int started = workers != NULL;
-    unsigned hard_limit = (unsigned)max_clients + 64;
-    for (size_t i = 0; started && i < n_workers; i++) {
-        workers[i].s = &s;
-        workers[i].daemon = MHD_start_daemon(
-            MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_NO_LISTEN_SOCKET | MHD_USE_ITC |
-                MHD_USE_ERROR_LOG,
-            0, NULL, NULL, on_request, &s,
-            MHD_OPTION_CONNECTION_LIMIT, hard_limit,
-            MHD_OPTION_CONNECTION_TIMEOUT, 30u,
-            MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(128 * 1024),
-            MHD_OPTION_URI_LOG_CALLBACK, on_uri, &s,
-            MHD_OPTION_NOTIFY_COMPLETED, on_completed, &s,
-            MHD_OPTION_NOTIFY_CONNECTION, on_connection, &s,
-            MHD_OPTION_END);
-        started = workers[i].daemon != NULL;
+    /* The search workers first: the daemon may queue a request for them as
+     * soon as it starts. */
+    http_server h = {.s = &s};
+    pthread_mutex_init(&h.mu, NULL);
+    pthread_cond_init(&h.wake, NULL);
+    h.workers = calloc((size_t)threads, sizeof *h.workers);
+    int started = h.workers != NULL;
+    for (size_t i = 0; started && i < (size_t)threads; i++) {
+        started = pthread_create(&h.workers[i], NULL, worker_main, &h) == 0;
+        if (started)
+            h.n_workers++;
     }
-    if (!started) {
-        fprintf(stderr, "khabar serve: cannot start the HTTP workers\n");
-        for (size_t i = 0; workers && i < n_workers; i++)
-            if (workers[i].daemon)
-                MHD_stop_daemon(workers[i].daemon);
-        free(workers);
-        signal(SIGINT, SIG_DFL);
-        signal(SIGTERM, SIG_DFL);
-        close(listen_fd);
-        close(stop_pipe[0]);
-        close(stop_pipe[1]);
-        pool_free(&s.pool);
-        free(s.write_token);
-        return 1;
-    }
-    kh_index_stats stats = {0};
-    index_slot *slot = pool_checkout(&s.pool, NULL);
-    if (slot) {
-        kh_index_stats_get(slot->ix, &stats, NULL);
-        pool_checkin(&s.pool, slot);
-    }
-    printf("khabar serve: listening on http://%s:%u/ (index %s: %zu articles; %u searches at once; writes %s)\n", shown_host,
-           bound_port(listen_fd), dir, stats.articles, (unsigned)threads, s.write_token ? "on" : "off");
-    fflush(stdout);
 
-    unsigned char sig = 0;
-    size_t next_worker = 0;
-    int paused = 0;
-    for (;;) {
-        struct pollfd fds[2] = {{.fd = stop_pipe[0], .events = POLLIN}, {.fd = listen_fd, .events = POLLIN}};
-        /* Out of file descriptors: leave the listening socket alone for a
-         * moment rather than spin on it (connections closing free some). */
-        int ready = poll(fds, paused ? 1 : 2, paused ? 50 : -1);
-        if (ready < 0 && errno != EINTR)
-            break;
-        if (ready > 0 && fds[0].revents) {
-            while (read(stop_pipe[0], &sig, 1) < 0 && errno == EINTR)
-                ;
-            break;
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
+    if (ai->ai_family == AF_INET6)
+        flags |= MHD_USE_IPv6;
+    struct MHD_Daemon *d = !started ? NULL : MHD_start_daemon(
+        flags, (uint16_t)port, NULL, NULL, on_request, &h,
+        MHD_OPTION_SOCK_ADDR, ai->ai_addr,
+        MHD_OPTION_CONNECTION_LIMIT, (unsigned)max_clients + 64,
+        MHD_OPTION_CONNECTION_TIMEOUT, 30u,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(128 * 1024),
+        MHD_OPTION_URI_LOG_CALLBACK, on_uri, &h,
+        MHD_OPTION_NOTIFY_COMPLETED, on_completed, &h,
+        MHD_OPTION_NOTIFY_CONNECTION, on_connection, &h,
+        MHD_OPTION_END);
+    char shown_host[64];
+    snprintf(shown_host, sizeof shown_host, ai->ai_family == AF_INET6 ? "[%s]" : "%s", host);
+    freeaddrinfo(ai);
+    int exit_status = 0;
+    if (!d) {
+        if (started)
+            fprintf(stderr, "khabar serve: cannot listen on %s port %llu (in use, or not an address of this machine?)\n",
+                    host, port);
+        else
+            fprintf(stderr, "khabar serve: cannot start the search workers\n");
+        exit_status = 1;
+    } else {
+        const union MHD_DaemonInfo *info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
+        unsigned bound = info ? info->port : (unsigned)port;
+        kh_index_stats stats = {0};
+        index_slot *slot = pool_checkout(&s.pool, NULL);
+        if (slot) {
+            kh_index_stats_get(slot->ix, &stats, NULL);
+            pool_checkin(&s.pool, slot);
         }
-        paused = ready > 0 && fds[1].revents &&
-                 accept_pending(listen_fd, workers, n_workers, &next_worker, hard_limit);
+        printf("khabar serve: listening on http://%s:%u/ (index %s: %zu articles; %u searches at once; writes %s)\n",
+               shown_host, bound, dir, stats.articles, (unsigned)threads, s.write_token ? "on" : "off");
+        fflush(stdout);
+
+        unsigned char sig = 0;
+        while (read(stop_pipe[0], &sig, 1) < 0 && errno == EINTR)
+            ;
+        fprintf(stderr, "khabar serve: %s: stopping\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
     }
-    fprintf(stderr, "khabar serve: %s: stopping\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
-    close(listen_fd);
-    for (size_t i = 0; i < n_workers; i++)
-        MHD_stop_daemon(workers[i].daemon);
-    free(workers);
+    /* Stopping: no request is queued from now on (a request that comes is
+     * answered 503), the workers answer what is queued and resume those
+     * connections, and only then the daemon stops: libmicrohttpd must not
+     * be stopped with a connection suspended. */
+    pthread_mutex_lock(&h.mu);
+    h.stopping = 1;
+    pthread_cond_broadcast(&h.wake);
+    pthread_mutex_unlock(&h.mu);
+    for (size_t i = 0; i < h.n_workers; i++)
+        pthread_join(h.workers[i], NULL);
+    if (d)
+        MHD_stop_daemon(d);
+    free(h.workers);
+    pthread_cond_destroy(&h.wake);
+    pthread_mutex_destroy(&h.mu);
     signal(SIGINT, SIG_DFL);
     signal(SIGTERM, SIG_DFL);
     close(stop_pipe[0]);
@@ -776,6 +778,7 @@ int cmd_serve(int argc, char **argv)
     pthread_mutex_destroy(&s.write_mu);
     pool_free(&s.pool);
     free(s.write_token);
-    fprintf(stderr, "khabar serve: stopped\n");
-    return 0;
+    if (d)
+        fprintf(stderr, "khabar serve: stopped\n");
+    return exit_status;
 }
