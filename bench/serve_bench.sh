@@ -16,7 +16,9 @@
 # clock it records the CPU time (user + sys) the searching process spent
 # per request: the server's own (read from /proc around each wrk run; wrk
 # is not counted) against serve_inprocess's, which moves far less with the
-# load than the wall clock does. (Hardware counters such as instructions
+# load than the wall clock does. Each in-process thread first runs every
+# query once, untimed, as the server is warmed by a pass of wrk below.
+# (Hardware counters such as instructions
 # are not available on the development VM.) Raw lines go to
 # BUILD_DIR/bench/serve-bench.txt.
 set -euo pipefail
