@@ -85,10 +85,10 @@ static void serve_usage(FILE *out)
         "  curl 'http://127.0.0.1:8080/api/search?q=%%D8%%A7%%D9%%84%%D9%%86%%D9%%81%%D8%%B7&limit=3'\n");
 }
 
-/* How long a request may wait for an index handle before it is answered
- * 503: far beyond a search's few milliseconds, so only a server that is
- * truly overrun refuses. (Connections beyond --max-clients are refused at
- * once.) */
+/* How long a request may wait in line for a worker (or a thread for an
+ * index handle) before it is answered 503: far beyond a search's few
+ * milliseconds, so only a server that is truly overrun refuses.
+ * (Connections beyond --max-clients are refused at once.) */
 #define POOL_WAIT_MS 5000
 
 /* ---- stopping ------------------------------------------------------------ */
