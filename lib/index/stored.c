@@ -166,6 +166,8 @@ kh_status kh_stored_body(const unsigned char *p, size_t len, kh_buf *out)
     return kh_buf_failed(out) ? KH_ERR_NOMEM : KH_OK;
 corrupt:
     out->len = out_start;
+    if (out->data)
+        out->data[out_start] = '\0'; /* kh_buf keeps its text NUL-terminated */
     return KH_ERR_CORRUPT;
 }
 
