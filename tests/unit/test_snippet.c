@@ -165,6 +165,7 @@ static void test_snippet_matches(void)
     s = highlighted(an, text, NULL, 0, NULL, 0, 240, &n);
     CHECK_STR(s, "");
     CHECK_INT(n, 0);
+    free(s);
     /* more matches than the list first holds (it grows): the window with
      * the most matches is the one after the single one, and every match in
      * it is highlighted */
