@@ -242,6 +242,21 @@ kh_status kh_segment_get_article(kh_segment *s, uint32_t doc, kh_article *out, k
     return KH_OK;
 }
 
+kh_status kh_segment_get_body(kh_segment *s, uint32_t doc, kh_buf *out, kh_error *err)
+{
+    const unsigned char *rec;
+    size_t len;
+    kh_status st = kh_chunks_get(&s->stored, doc, &rec, &len, err);
+    if (st != KH_OK)
+        return st;
+    st = kh_stored_body(rec, len, out);
+    if (st == KH_ERR_CORRUPT)
+        return kh_fail(err, st, "%s: stored article %u is malformed", s->file.name, doc);
+    if (st != KH_OK)
+        return kh_fail(err, st, "out of memory");
+    return KH_OK;
+}
+
 kh_status kh_segment_get_summary(kh_segment *s, uint32_t doc, kh_summary *out, kh_error *err)
 {
     const unsigned char *rec;

@@ -143,6 +143,12 @@ const char *kh_strtab_get(const kh_strtab *t, uint32_t ord, size_t *len);
  * its chunk fails the checksum or does not decode. */
 kh_status kh_segment_get_article(kh_segment *s, uint32_t doc, kh_article *out, kh_error *err);
 
+/* Appends the body of stored article `doc` (kh_article_body of what
+ * kh_segment_get_article gives) to out: for snippets, which need nothing
+ * else, so no field is copied or allocated and the summary is not read
+ * again. Same checks and errors as kh_segment_get_article. */
+kh_status kh_segment_get_body(kh_segment *s, uint32_t doc, kh_buf *out, kh_error *err);
+
 /* Reads the summary of `doc`; pointers stay valid until the next call. */
 kh_status kh_segment_get_summary(kh_segment *s, uint32_t doc, kh_summary *out, kh_error *err);
 

@@ -34,14 +34,15 @@ void kh_stored_encode(const kh_article *a, kh_buf *out)
     kh_put_varint(out, a->words);
 }
 
-/* Reads one string; returns 0 on success (NULL stays NULL), -1 on corrupt
- * data, -2 out of memory. Stored text must be valid UTF-8 without NUL: a
- * flipped bit that slipped past the checksum must not reach the caller as
- * invalid text. */
-static int get_str(kh_cursor *c, char **out)
+/* Reads one string in place: *out points into the record (NULL for a NULL
+ * string), not NUL-terminated. Returns 0, or -1 on corrupt data. Stored text
+ * must be valid UTF-8 without NUL: a flipped bit that slipped past the
+ * checksum must not reach the caller as invalid text. */
+static int get_span(kh_cursor *c, const char **out, size_t *len)
 {
     uint64_t n = kh_get_varint(c);
     *out = NULL;
+    *len = 0;
     if (c->bad)
         return -1;
     if (n == 0)
@@ -49,11 +50,27 @@ static int get_str(kh_cursor *c, char **out)
     const unsigned char *p = kh_get_bytes(c, (size_t)(n - 1));
     if (!p || memchr(p, 0, (size_t)(n - 1)) || !kh_utf8_valid((const char *)p, (size_t)(n - 1), NULL))
         return -1;
-    char *s = malloc((size_t)n);
+    *out = (const char *)p;
+    *len = (size_t)(n - 1);
+    return 0;
+}
+
+/* Reads one string as a copy; returns 0 on success (NULL stays NULL), -1 on
+ * corrupt data, -2 out of memory. */
+static int get_str(kh_cursor *c, char **out)
+{
+    const char *p;
+    size_t n;
+    *out = NULL;
+    if (get_span(c, &p, &n) != 0)
+        return -1;
+    if (!p)
+        return 0;
+    char *s = malloc(n + 1);
     if (!s)
         return -2;
-    memcpy(s, p, (size_t)(n - 1));
-    s[n - 1] = '\0';
+    memcpy(s, p, n);
+    s[n] = '\0';
     *out = s;
     return 0;
 }
@@ -112,6 +129,46 @@ kh_status kh_stored_decode(const unsigned char *p, size_t len, kh_article *out)
         return rc == -2 ? KH_ERR_NOMEM : KH_ERR_CORRUPT;
     }
     return KH_OK;
+}
+
+kh_status kh_stored_body(const unsigned char *p, size_t len, kh_buf *out)
+{
+    /* The walk and the checks are kh_stored_decode's, field by field, so
+     * that a record one refuses the other refuses too; only the blocks'
+     * text is kept, appended as kh_article_body joins it. */
+    size_t out_start = out->len;
+    kh_cursor c = kh_cursor_make(p, len);
+    const char *s;
+    size_t n_bytes;
+    for (int i = 0; i < 3; i++)
+        if (get_span(&c, &s, &n_bytes) != 0)
+            goto corrupt;
+    uint64_t n = kh_get_varint(&c);
+    if (c.bad || n > len)
+        goto corrupt;
+    for (uint64_t i = 0; i < n; i++)
+        if (get_span(&c, &s, &n_bytes) != 0 || !s)
+            goto corrupt;
+    n = kh_get_varint(&c);
+    if (c.bad || n > len)
+        goto corrupt;
+    for (uint64_t i = 0; i < n; i++) {
+        const unsigned char *k = kh_get_bytes(&c, 1);
+        if (!k || *k > KH_BLOCK_HEADING || get_span(&c, &s, &n_bytes) != 0 || !s)
+            goto corrupt;
+        if (i)
+            kh_buf_append(out, "\n\n", 2);
+        kh_buf_append(out, s, n_bytes);
+    }
+    kh_get_varint(&c); /* words */
+    if (c.bad || c.p != c.end)
+        goto corrupt;
+    return kh_buf_failed(out) ? KH_ERR_NOMEM : KH_OK;
+corrupt:
+    out->len = out_start;
+    if (out->data)
+        out->data[out_start] = '\0'; /* kh_buf keeps its text NUL-terminated */
+    return KH_ERR_CORRUPT;
 }
 
 void kh_summary_encode(const kh_article *a, kh_buf *out)

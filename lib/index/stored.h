@@ -27,6 +27,13 @@ void kh_stored_encode(const kh_article *a, kh_buf *out);
  * KH_ERR_CORRUPT when the record is malformed, KH_ERR_NOMEM. */
 kh_status kh_stored_decode(const unsigned char *p, size_t len, kh_article *out);
 
+/* Appends what kh_article_body gives for the record's article (its blocks'
+ * text joined by blank lines) to out, without decoding the rest: what a
+ * snippet is cut from. The record is checked exactly as kh_stored_decode
+ * checks it. Returns KH_OK, KH_ERR_CORRUPT (out as it was), KH_ERR_NOMEM
+ * (kh_buf_failed(out)). */
+kh_status kh_stored_body(const unsigned char *p, size_t len, kh_buf *out);
+
 /* The summary of an article: what a search hit shows, kept in its own small
  * chunks so that fetching ten hits does not decompress ten whole articles.
  * Five strings, same encoding: id source url title published. */

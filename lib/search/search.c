@@ -84,7 +84,9 @@ static void gather_hl(const kh_qnode *n, kh_hl_terms *h, size_t cap)
         gather_hl(n->kids[i], h, cap);
 }
 
-static kh_status fill_hit(kh_search_state *S, const kh_cand *c, kh_hit *h, const kh_hl_terms *hl)
+/* Fills hit h of candidate c. body is scratch space for the article's text,
+ * reused from hit to hit so that cutting ten snippets allocates it once. */
+static kh_status fill_hit(kh_search_state *S, const kh_cand *c, kh_hit *h, const kh_hl_terms *hl, kh_buf *body)
 {
     kh_segment *s = S->ix->segs[c->seg];
     kh_summary sum;
@@ -99,21 +101,23 @@ static kh_status fill_hit(kh_search_state *S, const kh_cand *c, kh_hit *h, const
     h->published = dup_n(sum.s[KH_SUM_PUBLISHED], sum.len[KH_SUM_PUBLISHED]);
     if (!S->opt->snippets)
         return KH_OK;
-    kh_article a;
-    kh_article_init(&a);
-    st = kh_segment_get_article(s, c->doc, &a, S->err);
-    if (st != KH_OK)
+    /* only the body: the rest of the stored article is not shown */
+    kh_buf_reset(body);
+    if ((st = kh_segment_get_body(s, c->doc, body, S->err)) != KH_OK)
         return st;
-    char *body = kh_article_body(&a);
-    if (!body) {
-        kh_article_clear(&a);
-        return kh_fail(S->err, KH_ERR_NOMEM, "out of memory");
+    /* An article without body text gets its snippet from the title, up to
+     * a NUL as the C string of it always did. sum is still valid: it points
+     * into the summaries' cache (or the title step's copies), which reading
+     * the body from the other store does not touch. */
+    const char *text = body->data;
+    size_t text_len = body->len;
+    if (text_len == 0) {
+        const char *title = sum.s[KH_SUM_TITLE], *nul = title ? memchr(title, 0, sum.len[KH_SUM_TITLE]) : NULL;
+        text = title ? title : "";
+        text_len = !title ? 0 : nul ? (size_t)(nul - title) : sum.len[KH_SUM_TITLE];
     }
-    const char *text = *body ? body : (a.title ? a.title : "");
-    st = kh_snippet_make(S->ix->analyzer, text, strlen(text), hl, S->opt->snippet_bytes, &h->snippet,
+    st = kh_snippet_make(S->ix->analyzer, text, text_len, hl, S->opt->snippet_bytes, &h->snippet,
                          &h->highlights, &h->n_highlights);
-    free(body);
-    kh_article_clear(&a);
     if (st != KH_OK)
         return kh_fail(S->err, st, "out of memory cutting a snippet");
     return KH_OK;
@@ -351,13 +355,17 @@ static kh_status run(kh_search_state *S, const char *query, kh_search_result *r)
         const char *terms[256], *prefixes[64];
         kh_hl_terms hl = {terms, 0, prefixes, 0};
         gather_hl(S->q.root, &hl, 64);
+        kh_buf body = KH_BUF_INIT;
         for (size_t i = 0; i < count; i++) {
-            st = fill_hit(S, &c[opt->offset + i], &r->hits[i], &hl);
+            st = fill_hit(S, &c[opt->offset + i], &r->hits[i], &hl, &body);
             r->hits[i].partial = opt->offset + i >= n_full;
             r->n_hits = i + 1;
             if (st != KH_OK)
-                return st;
+                break;
         }
+        kh_buf_free(&body);
+        if (st != KH_OK)
+            return st;
     }
     if (opt->facets && (st = build_facets(S, r)) != KH_OK)
         return st;
