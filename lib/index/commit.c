@@ -266,6 +266,7 @@ static kh_status merge_segments(kh_index *ix, const int *picked, kh_error *err)
     uint32_t docs = 0;
     kh_status st = kh_merge_segments(ix->dir, name, src, n, &docs, err);
     free(src);
+    kh_release_free_memory();
     kh_segment *merged = NULL;
     if (st == KH_OK && docs > 0) {
         ix->next_segment++;

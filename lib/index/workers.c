@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "index/segbuf.h"
+#include "util/buf.h"
 #include "util/error.h"
 
 #define QUEUE_LEN 64
@@ -163,6 +164,7 @@ static void *run(void *arg)
         if (st == KH_OK) {
             kh_segbuf_free(w->buf);
             w->buf = NULL;
+            kh_release_free_memory();
         }
 
         pthread_mutex_lock(&w->lock);

@@ -4,6 +4,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 int kh_buf_reserve(kh_buf *b, size_t extra)
 {
@@ -136,4 +139,11 @@ char *kh_buf_detach(kh_buf *b)
     b->data = NULL;
     b->len = b->cap = 0;
     return data;
+}
+
+void kh_release_free_memory(void)
+{
+#ifdef __GLIBC__
+    malloc_trim(0);
+#endif
 }

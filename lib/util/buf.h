@@ -38,4 +38,13 @@ void kh_buf_free(kh_buf *b);
  * NULL if an append had failed. */
 char *kh_buf_detach(kh_buf *b);
 
+/* Gives the allocator's free memory back to the system, after a step that
+ * freed much (a flushed segment buffer, a merge). Why: glibc keeps what a
+ * thread freed in that thread's arena, and raises its mmap threshold after
+ * the first large free, so the next buffers come from the arenas too; an
+ * ingest with --ram-buffer 64 then held 150 MB at its peak, 128 MB with
+ * this (docs/index.md, "Scaling"). A no-op where the C library has no
+ * malloc_trim. */
+void kh_release_free_memory(void);
+
 #endif
