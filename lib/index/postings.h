@@ -119,12 +119,11 @@ typedef struct kh_postings {
 
     /* where the cursor stands */
     uint32_t block;                 /* current block */
-    uint32_t block_docs;            /* documents in it */
-    uint32_t index;                 /* documents of the block read so far */
-    kh_cursor dc;                   /* next doc entry */
+    int loaded;                     /* its documents are decoded below */
+    uint32_t block_docs;            /* documents decoded (0 until loaded) */
+    uint32_t index;                 /* documents of the block passed (current + 1) */
     uint32_t doc;                   /* current document, KH_NO_DOC at the end */
     uint32_t tf, npos;
-    uint32_t npos_of[KH_BLOCK_DOCS];/* n_positions of the block's documents read so far */
     uint32_t shallow;               /* block found by the last kh_postings_shallow */
     kh_cursor pc;                   /* positions, lazily advanced */
     uint32_t pc_index;              /* block index of the next document to read positions of */
@@ -138,6 +137,13 @@ typedef struct kh_postings {
     uint32_t run_w, run_n_exc;      /* the last run passed: width, exceptions, */
     const unsigned char *run_bits, *run_exc; /* and where they are */
     int bad;                        /* the data are malformed */
+
+    /* the current block, decoded whole when the cursor enters it: next() is
+     * then an index increment and advance() a scan (last: init does not
+     * clear them) */
+    uint32_t doc_of[KH_BLOCK_DOCS];
+    uint32_t tf_of[KH_BLOCK_DOCS];
+    uint32_t npos_of[KH_BLOCK_DOCS];
 } kh_postings;
 
 /* Positions the cursor before the first document of postings p[0..len).
