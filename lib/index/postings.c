@@ -235,6 +235,47 @@ static uint64_t load_le64(const unsigned char *p)
     return x;
 }
 
+/* The KH_RUN_VALUES values of w bits at p (LSB first; 8 readable bytes
+ * past the last) into out. Inlined with a constant w for each width (see
+ * unpack), so that in a group of 8 values, which spans exactly w bytes,
+ * every load offset and shift is a constant: the hottest loop of an AND
+ * that decodes every block of a frequent word. */
+static inline __attribute__((always_inline)) void unpack_width(const unsigned char *p,
+                                                               uint32_t *out, uint32_t w)
+{
+    uint64_t mask = ((uint64_t)1 << w) - 1;
+    for (uint32_t g = 0; g < KH_RUN_VALUES / 8; g++, p += w, out += 8) {
+#define KH_UNPACK_ONE(k) out[k] = (uint32_t)(load_le64(p + ((k) * w >> 3)) >> ((k) * w & 7) & mask)
+        KH_UNPACK_ONE(0);
+        KH_UNPACK_ONE(1);
+        KH_UNPACK_ONE(2);
+        KH_UNPACK_ONE(3);
+        KH_UNPACK_ONE(4);
+        KH_UNPACK_ONE(5);
+        KH_UNPACK_ONE(6);
+        KH_UNPACK_ONE(7);
+#undef KH_UNPACK_ONE
+    }
+}
+
+static void unpack(const unsigned char *p, uint32_t *out, uint32_t w)
+{
+    switch (w) {
+#define KH_UNPACK_CASE(n) case n: unpack_width(p, out, n); break;
+    KH_UNPACK_CASE(1) KH_UNPACK_CASE(2) KH_UNPACK_CASE(3) KH_UNPACK_CASE(4)
+    KH_UNPACK_CASE(5) KH_UNPACK_CASE(6) KH_UNPACK_CASE(7) KH_UNPACK_CASE(8)
+    KH_UNPACK_CASE(9) KH_UNPACK_CASE(10) KH_UNPACK_CASE(11) KH_UNPACK_CASE(12)
+    KH_UNPACK_CASE(13) KH_UNPACK_CASE(14) KH_UNPACK_CASE(15) KH_UNPACK_CASE(16)
+    KH_UNPACK_CASE(17) KH_UNPACK_CASE(18) KH_UNPACK_CASE(19) KH_UNPACK_CASE(20)
+    KH_UNPACK_CASE(21) KH_UNPACK_CASE(22) KH_UNPACK_CASE(23) KH_UNPACK_CASE(24)
+    KH_UNPACK_CASE(25) KH_UNPACK_CASE(26) KH_UNPACK_CASE(27) KH_UNPACK_CASE(28)
+    KH_UNPACK_CASE(29) KH_UNPACK_CASE(30) KH_UNPACK_CASE(31) KH_UNPACK_CASE(32)
+#undef KH_UNPACK_CASE
+    default:
+        memset(out, 0, KH_RUN_VALUES * sizeof *out);
+    }
+}
+
 /* Unpacks a run (postings.h) at c into out[0..KH_RUN_VALUES), exceptions
  * added, and moves c past it. Returns 0, or -1 if it is damaged. */
 static int get_run(kh_cursor *c, uint32_t *out)
@@ -247,16 +288,13 @@ static int get_run(kh_cursor *c, uint32_t *out)
     const unsigned char *bits = kh_get_bytes(c, n_bytes);
     if (!bits)
         return -1;
-    if (w == 0) {
-        memset(out, 0, KH_RUN_VALUES * sizeof *out);
+    if ((size_t)(c->end - c->p) >= 8) {
+        unpack(bits, out, w); /* the bytes after the run are the 8 of slack */
     } else {
-        /* copied with 8 bytes of slack so that every value is one 64-bit load */
         unsigned char padded[KH_RUN_VALUES * 4 + 8];
         memcpy(padded, bits, n_bytes);
         memset(padded + n_bytes, 0, 8);
-        uint64_t mask = ((uint64_t)1 << w) - 1;
-        for (uint32_t i = 0, bit = 0; i < KH_RUN_VALUES; i++, bit += w)
-            out[i] = (uint32_t)(load_le64(padded + (bit >> 3)) >> (bit & 7) & mask);
+        unpack(padded, out, w);
     }
     for (uint32_t k = 0; k < n_exc; k++) {
         const unsigned char *idx = kh_get_bytes(c, 1);
@@ -305,27 +343,25 @@ static int load_block(kh_postings *c, uint32_t b)
         uint32_t gaps[KH_RUN_VALUES];
         if (get_run(&dc, gaps) != 0)
             return -1;
-        for (uint32_t i = 0; i < KH_BLOCK_DOCS; i++) {
-            next_doc += gaps[i];
-            c->doc_of[i] = (uint32_t)next_doc;
-            next_doc++;
+        /* document = previous + 1 + gap, 8 at a time (the loop overhead was
+         * as much as the sums); in 64 bits, so that no sum wraps */
+        for (uint32_t i = 0; i < KH_BLOCK_DOCS; i += 8) {
+#define KH_DOC_ONE(k) next_doc += gaps[i + (k)]; c->doc_of[i + (k)] = (uint32_t)next_doc++;
+            KH_DOC_ONE(0) KH_DOC_ONE(1) KH_DOC_ONE(2) KH_DOC_ONE(3)
+            KH_DOC_ONE(4) KH_DOC_ONE(5) KH_DOC_ONE(6) KH_DOC_ONE(7)
+#undef KH_DOC_ONE
         }
         const unsigned char *single = kh_get_bytes(&dc, KH_BLOCK_DOCS / 8);
         if (!single || next_doc > c->n_docs_segment)
             return -1;
-        for (uint32_t i = 0; i < KH_BLOCK_DOCS; i++) {
-            if (single[i >> 3] >> (i & 7) & 1) {
-                c->npos_of[i] = c->tf_of[i] = 1;
-                continue;
-            }
-            uint64_t counts = kh_get_varint(&dc), np = counts >> 1;
-            uint64_t extra = counts & 1 ? kh_get_varint(&dc) : 0;
-            if (np > KH_MAX_POSITIONS || extra > UINT32_MAX - np)
-                return -1;
-            c->npos_of[i] = (uint32_t)np;
-            c->tf_of[i] = (uint32_t)(np + extra);
-        }
+        /* the counts: when first asked for (kh_postings_load_counts) */
+        c->single_bits = single;
+        c->counts = dc.p;
+        c->counts_end = dc.end;
+        c->counts_loaded = 0;
+        dc.p = dc.end;
     } else {
+        c->counts_loaded = 1;
         for (uint32_t i = 0; i < n; i++) {
             /* kh_doc_entry_read, with the checks folded in */
             uint64_t v = kh_get_varint(&dc), delta = v >> 1;
@@ -352,6 +388,47 @@ static int load_block(kh_postings *c, uint32_t b)
     if (dc.bad || dc.p != dc.end || (c->table && c->doc_of[n - 1] != last_doc_of(c, b)))
         return -1;
     c->block_docs = n;
+    return 0;
+}
+
+/* Marks the cursor damaged and at its end. */
+static uint32_t fail(kh_postings *c)
+{
+    c->bad = 1;
+    c->block_docs = 0;
+    c->index = 1;
+    return c->doc = KH_NO_DOC;
+}
+
+int kh_postings_load_counts(kh_postings *c)
+{
+    if (c->counts_loaded)
+        return 0;
+    if (c->bad || !c->loaded)
+        return -1;
+    /* all single, then the counts of the others, found by the zero bits;
+     * they must fill the block's bytes exactly */
+    kh_cursor dc = kh_cursor_make(c->counts, (size_t)(c->counts_end - c->counts));
+    for (uint32_t i = 0; i < KH_BLOCK_DOCS; i++)
+        c->npos_of[i] = c->tf_of[i] = 1;
+    for (uint32_t half = 0; half < KH_BLOCK_DOCS / 64; half++) {
+        for (uint64_t rest = ~load_le64(c->single_bits + 8 * half); rest; rest &= rest - 1) {
+            uint32_t i = 64 * half + (uint32_t)__builtin_ctzll(rest);
+            uint64_t counts = kh_get_varint(&dc), np = counts >> 1;
+            uint64_t extra = counts & 1 ? kh_get_varint(&dc) : 0;
+            if (np > KH_MAX_POSITIONS || extra > UINT32_MAX - np) {
+                fail(c);
+                return -1;
+            }
+            c->npos_of[i] = (uint32_t)np;
+            c->tf_of[i] = (uint32_t)(np + extra);
+        }
+    }
+    if (dc.bad || dc.p != dc.end) {
+        fail(c);
+        return -1;
+    }
+    c->counts_loaded = 1;
     return 0;
 }
 
@@ -404,21 +481,11 @@ int kh_postings_init(kh_postings *c, const unsigned char *p, size_t len, uint32_
     return 0;
 }
 
-/* Marks the cursor damaged and at its end. */
-static uint32_t fail(kh_postings *c)
-{
-    c->bad = 1;
-    c->block_docs = 0;
-    c->index = 1;
-    return c->doc = KH_NO_DOC;
-}
 
 /* Makes document i of the loaded block the current one. */
 static uint32_t stand_at(kh_postings *c, uint32_t i)
 {
     c->index = i + 1;
-    c->npos = c->npos_of[i];
-    c->tf = c->tf_of[i];
     return c->doc = c->doc_of[i];
 }
 
@@ -527,6 +594,9 @@ uint32_t kh_postings_positions(kh_postings *c, uint32_t *out)
     uint32_t want = c->index - 1;
     if (c->pc_index > want) /* positions of this doc were already read */
         return 0;
+    if (kh_postings_load_counts(c) != 0)
+        return 0;
+    uint32_t npos = c->npos_of[want];
     for (; c->pc_index < want; c->pc_index++)
         c->pos_at += c->npos_of[c->pc_index];
     if (!c->runs_known) {
@@ -537,7 +607,7 @@ uint32_t kh_postings_positions(kh_postings *c, uint32_t *out)
     }
     /* values [at, end) of the block's: the first runs * KH_RUN_VALUES are
      * packed runs, the rest varints (postings.h) */
-    uint64_t packed_end = c->runs * KH_RUN_VALUES, at = c->pos_at, end = at + c->npos;
+    uint64_t packed_end = c->runs * KH_RUN_VALUES, at = c->pos_at, end = at + npos;
     uint32_t k = 0;
     while (at < end && at < packed_end) {
         uint64_t r = at / KH_RUN_VALUES;
@@ -563,11 +633,11 @@ uint32_t kh_postings_positions(kh_postings *c, uint32_t *out)
     if (c->pc.bad)
         goto bad;
     /* the first position, then gaps */
-    for (uint32_t i = 1; i < c->npos; i++)
+    for (uint32_t i = 1; i < npos; i++)
         out[i] += out[i - 1];
     c->pos_at = end;
     c->pc_index++;
-    return c->npos;
+    return npos;
 bad:
     c->bad = 1;
     return 0;

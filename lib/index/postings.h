@@ -123,7 +123,8 @@ typedef struct kh_postings {
     uint32_t block_docs;            /* documents decoded (0 until loaded) */
     uint32_t index;                 /* documents of the block passed (current + 1) */
     uint32_t doc;                   /* current document, KH_NO_DOC at the end */
-    uint32_t tf, npos;
+    int counts_loaded;              /* tf_of and npos_of hold the block's counts */
+    const unsigned char *single_bits, *counts, *counts_end; /* where they are when not */
     uint32_t shallow;               /* block found by the last kh_postings_shallow */
     kh_cursor pc;                   /* positions, lazily advanced */
     uint32_t pc_index;              /* block index of the next document to read positions of */
@@ -138,9 +139,11 @@ typedef struct kh_postings {
     const unsigned char *run_bits, *run_exc; /* and where they are */
     int bad;                        /* the data are malformed */
 
-    /* the current block, decoded whole when the cursor enters it: next() is
-     * then an index increment and advance() a scan (last: init does not
-     * clear them) */
+    /* the current block, its documents decoded whole when the cursor enters
+     * it: next() is then an index increment and advance() a scan; the
+     * counts of a packed block only when first asked for (an AND lands on
+     * many documents of a frequent word and scores few). Last: init does
+     * not clear them. */
     uint32_t doc_of[KH_BLOCK_DOCS];
     uint32_t tf_of[KH_BLOCK_DOCS];
     uint32_t npos_of[KH_BLOCK_DOCS];
@@ -158,8 +161,30 @@ uint32_t kh_postings_next(kh_postings *c);
 /* Moves to the first document >= target (never backwards); returns it. */
 uint32_t kh_postings_advance(kh_postings *c, uint32_t target);
 
-/* Positions of the current document into out (room for c->npos). Returns
- * the number read (c->npos unless the data are bad). */
+/* Decodes the counts of the current block (see kh_postings_tf). Returns 0,
+ * or -1 if they are damaged (the cursor is then bad and at its end). */
+int kh_postings_load_counts(kh_postings *c);
+
+/* The current document's term frequency and number of positions (0 when
+ * there is no current document or the data are bad). */
+static inline uint32_t kh_postings_tf(kh_postings *c)
+{
+    uint32_t i = c->index - 1;
+    if (i >= c->block_docs || (!c->counts_loaded && kh_postings_load_counts(c) != 0))
+        return 0;
+    return c->tf_of[i];
+}
+
+static inline uint32_t kh_postings_npos(kh_postings *c)
+{
+    uint32_t i = c->index - 1;
+    if (i >= c->block_docs || (!c->counts_loaded && kh_postings_load_counts(c) != 0))
+        return 0;
+    return c->npos_of[i];
+}
+
+/* Positions of the current document into out (room for kh_postings_npos). Returns
+ * the number read (kh_postings_npos unless the data are bad). */
 uint32_t kh_postings_positions(kh_postings *c, uint32_t *out);
 
 /* Block-max data for the block holding the current document: its last

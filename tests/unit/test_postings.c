@@ -96,7 +96,7 @@ static void walk_all(const plist *l, const kh_buf *enc)
     CHECK_INT(kh_postings_init(&c, (const unsigned char *)enc->data, enc->len, l->df, N_DOCS), 0);
     uint32_t i = 0, bad = 0;
     for (uint32_t d; (d = kh_postings_next(&c)) != KH_NO_DOC; i++) {
-        bad += i >= l->df || d != l->doc[i] || c.tf != l->tf[i] || c.npos != l->npos[i];
+        bad += i >= l->df || d != l->doc[i] || kh_postings_tf(&c) != l->tf[i] || kh_postings_npos(&c) != l->npos[i];
         /* positions of every third document only: the others are skipped */
         if (i < l->df && i % 3 == 2)
             bad += !same_positions(&c, l, i);
@@ -232,7 +232,7 @@ static void walk_damaged(const unsigned char *p, size_t len, uint32_t df)
     if (kh_postings_init(&c, p, len, df, N_DOCS) != 0)
         return;
     for (uint32_t d, n = 0; (d = kh_postings_next(&c)) != KH_NO_DOC && n <= df; n++)
-        if (c.npos <= sizeof got / sizeof got[0])
+        if (kh_postings_npos(&c) <= sizeof got / sizeof got[0])
             kh_postings_positions(&c, got);
 }
 
@@ -361,7 +361,7 @@ static int damage_reported(const unsigned char *p, size_t len, uint32_t df, uint
     if (kh_postings_init(&c, p, len, df, n_docs) != 0)
         return 1;
     for (uint32_t d, n = 0; (d = kh_postings_next(&c)) != KH_NO_DOC && n <= df; n++)
-        if (c.npos <= sizeof got / sizeof got[0])
+        if (kh_postings_npos(&c) <= sizeof got / sizeof got[0])
             kh_postings_positions(&c, got);
     return c.bad;
 }
