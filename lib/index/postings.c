@@ -18,14 +18,21 @@ static void put_run(kh_buf *out, const uint32_t *v)
 {
     /* size(w) = header + packed bits + each exception's index byte and the
      * varint of its high bits, from a count of the values by bit length */
-    uint32_t by_bits[33] = {0};
-    for (uint32_t i = 0; i < KH_RUN_VALUES; i++)
-        by_bits[v[i] ? 32 - __builtin_clz(v[i]) : 0]++;
+    uint32_t by_bits[33] = {0}, max_bits = 0;
+    for (uint32_t i = 0; i < KH_RUN_VALUES; i++) {
+        uint32_t bits = v[i] ? 32 - (uint32_t)__builtin_clz(v[i]) : 0;
+        by_bits[bits]++;
+        max_bits = bits > max_bits ? bits : max_bits;
+    }
+    /* widths above max_bits only grow the run, and no value has more bits:
+     * both loops stop there, the same choice for less work (with the doc
+     * gaps packed too, the full 32 x 32 search made kh_postings_encode
+     * 123.7 M instructions instead of 102.8 M indexing 3,000 articles) */
     uint32_t best_w = 32;
     size_t best = 2 + (size_t)KH_RUN_VALUES * 4;
-    for (uint32_t w = 0; w < 32; w++) {
+    for (uint32_t w = 0; w < 32 && w <= max_bits; w++) {
         size_t size = 2 + (size_t)KH_RUN_VALUES / 8 * w;
-        for (uint32_t bits = w + 1; bits <= 32; bits++)
+        for (uint32_t bits = w + 1; bits <= max_bits; bits++)
             size += by_bits[bits] * (1 + (bits - w + 6) / 7);
         if (size < best) {
             best = size;
