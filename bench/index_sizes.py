@@ -1,10 +1,13 @@
 #!/usr/bin/env python3
 """index_sizes.py SEGMENT.kseg... — where an index's bytes go.
 
-Prints each section's size (summed over the segments), then, per field
-letter, the term dictionary, the postings headers (block tables, one-block
-headers), the doc streams and the position streams (docs/index.md,
-lib/index/postings.h, termdict.h; segment format 7).
+Prints each section's size (summed over the segments), the inverted index
+in bytes (POST + TDIC + DOCV, what the peers harness compares with Lucene's
+postings, terms and norms), then, per field letter, the term dictionary, the
+postings headers (block tables, one-block headers), the doc streams (their
+full blocks packed in format 8) and the position streams (docs/index.md,
+lib/index/postings.h, termdict.h; segment format 8, whose headers are those
+of format 7).
 """
 import collections
 import struct
@@ -90,6 +93,8 @@ def main():
     for k, v in sorted(sec_total.items()):
         print('%s %.2f MB' % (k, v / 1e6))
     print('total %.2f MB' % (sum(sec_total.values()) / 1e6))
+    print('inverted index (POST+TDIC+DOCV) %d bytes' %
+          (sec_total['POST'] + sec_total['TDIC'] + sec_total['DOCV']))
     print('field terms dictionary headers docs positions (MB)')
     for k, f in sorted(fields.items()):
         print(k, f['terms'], ' '.join('%.2f' % (f[x] / 1e6) for x in ('dictionary', 'headers', 'docs', 'positions')))

@@ -546,7 +546,7 @@ static kh_status append_postings(merger *m, size_t i, const kh_term_iter *it, te
         uint32_t nd = m->map[i][d];
         if (nd == KH_NO_DOC)
             continue;
-        uint32_t npos = c.npos, tf = c.tf;
+        uint32_t npos = kh_postings_npos(&c), tf = kh_postings_tf(&c);
         if (npos > KH_MAX_POSITIONS)
             return corrupt(s, m->err, "postings damaged");
         if (npos > t->p_cap) {

@@ -24,7 +24,21 @@
  *         when has_extra, varint (tf - n_positions): tf exceeds
  *         n_positions only for words weighted by the title or a heading
  *         (214,838 of 1,163,963 such entries on the shared corpus), so the
- *         flag saves a byte on the others (0.95 MB)
+ *         flag saves a byte on the others (0.95 MB).
+ *         Format 8: a full block (KH_BLOCK_DOCS documents) of a list with a
+ *         block table (doc_off) is packed instead: a run (below) of the
+ *         128 gaps doc - previous doc - 1 (previous: the last document of
+ *         the block before, from the table, or -1), then 16 bytes, bit i
+ *         (LSB first) set when document i is single, then for each
+ *         document that is not, in order, varint (n_positions << 1 |
+ *         has_extra) [varint (tf - n_positions)]. A reader decodes the
+ *         block's documents at once (next() is then an index increment)
+ *         and the counts when first asked for. The last, partial block and
+ *         lists of df <= KH_BLOCK_DOCS keep the varint entries (a run
+ *         holds exactly 128 values; a one-block list has no table to give
+ *         its last document). On the shared corpus packing took the
+ *         inverted index from 21,903,012 to 21,411,860 bytes
+ *         (docs/index.md).
  *   positions: per block (pos_off), the values of its documents in order,
  *         per document the first position, then gaps to the next, cut
  *         into runs of KH_RUN_VALUES: first [varint runs], then each full
@@ -42,10 +56,12 @@
  *         x width), so a document's positions cost their own values plus
  *         the exceptions of their run, not the block's earlier values.
  *
- * The doc stream is exactly what the in-memory writer builds as documents
- * arrive; positions are written as varints too and packed into runs at
- * the flush (kh_postings_encode), which also adds the block table. Doc
- * deltas are not packed yet (bench/postings_pack_sim.py estimates it).
+ * The in-memory writer builds the doc stream as varint entries as documents
+ * arrive, and positions as varints too; the flush (kh_postings_encode)
+ * packs the full doc blocks and the position runs, and adds the block
+ * table. A decoded block must fill its bytes exactly, its documents
+ * ascend below the segment's n_docs and (with a table) end at the block's
+ * last_doc, or the cursor reports damage.
  *
  * tf is the weighted term frequency (a word in the title counts more than in
  * the body, see docs/search.md); n_positions is the true count. Lengths in
@@ -119,12 +135,12 @@ typedef struct kh_postings {
 
     /* where the cursor stands */
     uint32_t block;                 /* current block */
-    uint32_t block_docs;            /* documents in it */
-    uint32_t index;                 /* documents of the block read so far */
-    kh_cursor dc;                   /* next doc entry */
+    int loaded;                     /* its documents are decoded below */
+    uint32_t block_docs;            /* documents decoded (0 until loaded) */
+    uint32_t index;                 /* documents of the block passed (current + 1) */
     uint32_t doc;                   /* current document, KH_NO_DOC at the end */
-    uint32_t tf, npos;
-    uint32_t npos_of[KH_BLOCK_DOCS];/* n_positions of the block's documents read so far */
+    int counts_loaded;              /* tf_of and npos_of hold the block's counts */
+    const unsigned char *single_bits, *counts, *counts_end; /* where they are when not */
     uint32_t shallow;               /* block found by the last kh_postings_shallow */
     kh_cursor pc;                   /* positions, lazily advanced */
     uint32_t pc_index;              /* block index of the next document to read positions of */
@@ -138,6 +154,15 @@ typedef struct kh_postings {
     uint32_t run_w, run_n_exc;      /* the last run passed: width, exceptions, */
     const unsigned char *run_bits, *run_exc; /* and where they are */
     int bad;                        /* the data are malformed */
+
+    /* the current block, its documents decoded whole when the cursor enters
+     * it: next() is then an index increment and advance() a scan; the
+     * counts of a packed block only when first asked for (an AND lands on
+     * many documents of a frequent word and scores few). Last: init does
+     * not clear them. */
+    uint32_t doc_of[KH_BLOCK_DOCS];
+    uint32_t tf_of[KH_BLOCK_DOCS];
+    uint32_t npos_of[KH_BLOCK_DOCS];
 } kh_postings;
 
 /* Positions the cursor before the first document of postings p[0..len).
@@ -152,8 +177,30 @@ uint32_t kh_postings_next(kh_postings *c);
 /* Moves to the first document >= target (never backwards); returns it. */
 uint32_t kh_postings_advance(kh_postings *c, uint32_t target);
 
-/* Positions of the current document into out (room for c->npos). Returns
- * the number read (c->npos unless the data are bad). */
+/* Decodes the counts of the current block (see kh_postings_tf). Returns 0,
+ * or -1 if they are damaged (the cursor is then bad and at its end). */
+int kh_postings_load_counts(kh_postings *c);
+
+/* The current document's term frequency and number of positions (0 when
+ * there is no current document or the data are bad). */
+static inline uint32_t kh_postings_tf(kh_postings *c)
+{
+    uint32_t i = c->index - 1;
+    if (i >= c->block_docs || (!c->counts_loaded && kh_postings_load_counts(c) != 0))
+        return 0;
+    return c->tf_of[i];
+}
+
+static inline uint32_t kh_postings_npos(kh_postings *c)
+{
+    uint32_t i = c->index - 1;
+    if (i >= c->block_docs || (!c->counts_loaded && kh_postings_load_counts(c) != 0))
+        return 0;
+    return c->npos_of[i];
+}
+
+/* Positions of the current document into out (room for kh_postings_npos). Returns
+ * the number read (kh_postings_npos unless the data are bad). */
 uint32_t kh_postings_positions(kh_postings *c, uint32_t *out);
 
 /* Block-max data for the block holding the current document: its last

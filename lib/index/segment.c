@@ -361,8 +361,9 @@ kh_status kh_segment_check(kh_segment *s, kh_error *err)
             return corrupt(s, err, "postings header damaged");
         }
         while (kh_postings_next(&c) != KH_NO_DOC) {
-            if (c.npos > cap) {
-                cap = c.npos * 2;
+            uint32_t npos = kh_postings_npos(&c);
+            if (npos > cap) {
+                cap = npos * 2;
                 uint32_t *q = realloc(positions, cap * sizeof *q);
                 if (!q) {
                     free(positions);
@@ -370,7 +371,7 @@ kh_status kh_segment_check(kh_segment *s, kh_error *err)
                 }
                 positions = q;
             }
-            if (kh_postings_positions(&c, positions) != c.npos && c.npos)
+            if (kh_postings_positions(&c, positions) != npos && npos)
                 break;
             seen++;
         }

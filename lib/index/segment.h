@@ -35,7 +35,7 @@
 #include "index/file.h"
 #include "khabar.h"
 
-#define KH_SEGMENT_FORMAT 7
+#define KH_SEGMENT_FORMAT 8
 #define KH_SEG_MAGIC "KHSEG\0\0\1"
 #define KH_DEL_MAGIC "KHDEL\0\0\1"
 #define KH_SEC_META KH_SECTION_ID('M', 'E', 'T', 'A')

@@ -359,7 +359,7 @@ static void collect_blockmax_and(kh_search_state *S, kh_match *const *words, siz
         double norm = any_norm ? kh_bm25_norm(&S->stats, kh_segment_doc_len(s, d)) : 1.0;
         double score = 0;
         for (size_t i = 0; i < n; i++)
-            score += kh_bm25_share(words[i]->idf, cur[i]->tf, words[i]->length_norm ? norm : 1.0);
+            score += kh_bm25_share(words[i]->idf, kh_postings_tf(cur[i]), words[i]->length_norm ? norm : 1.0);
         if (score <= theta)
             continue; /* it could enter neither heap in a way that changes the page */
         kh_cand c = {score, pub, seg_no, d};

@@ -378,8 +378,8 @@ uint32_t kh_match_positions(kh_match *m, const uint32_t **out)
 {
     if (m->pos_doc != m->doc) {
         m->n_pos = 0;
-        if (m->post.npos > m->cap_pos) {
-            uint32_t cap = m->post.npos * 2;
+        if (kh_postings_npos(&m->post) > m->cap_pos) {
+            uint32_t cap = kh_postings_npos(&m->post) * 2;
             uint32_t *p = realloc(m->pos, cap * sizeof *p);
             if (!p) {
                 *out = m->pos;
@@ -529,7 +529,7 @@ double kh_match_score(kh_match *m)
 {
     switch (m->kind) {
     case KH_Q_TERM:
-        return kh_bm25_term(m->stats, m->idf, m->post.tf, kh_segment_doc_len(m->seg, m->doc),
+        return kh_bm25_term(m->stats, m->idf, kh_postings_tf(&m->post), kh_segment_doc_len(m->seg, m->doc),
                             m->length_norm);
     case KH_Q_PHRASE:
     case KH_Q_AND:

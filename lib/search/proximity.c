@@ -93,12 +93,12 @@ static uint32_t word_positions(prox_cursor *pc, const kh_segment *s, uint32_t do
     pc->last = doc;
     if (kh_postings_advance(&pc->post, doc) != doc)
         return 0;
-    if (pc->post.npos > *cap) {
-        uint32_t *q = realloc(*pos, pc->post.npos * sizeof *q);
+    if (kh_postings_npos(&pc->post) > *cap) {
+        uint32_t *q = realloc(*pos, kh_postings_npos(&pc->post) * sizeof *q);
         if (!q)
             return 0;
         *pos = q;
-        *cap = pc->post.npos;
+        *cap = kh_postings_npos(&pc->post);
     }
     return kh_postings_positions(&pc->post, *pos);
 }

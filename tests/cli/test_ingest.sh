@@ -87,6 +87,29 @@ truncate -s 100 "$T/ix/$seg"
 expect_eq "$?" 1 "search on a truncated segment"
 grep -q "$seg" "$T/err" || fail "search does not name the truncated file: $(cat "$T/err")"
 
+# a segment of an older format (META's format field rewritten to 7, its
+# checksums recomputed): refused with a clear error naming the file
+"$K" ingest --index "$T/old" --quiet "$DATA/feed/a.jsonl"
+old=$(cd "$T/old" && ls seg_*.kseg | head -n 1)
+python3 - "$T/old/$old" <<'PY'
+import struct, sys, zlib
+path = sys.argv[1]
+d = bytearray(open(path, 'rb').read())
+toc_off, n, _ = struct.unpack('<QII', d[-24:-8])
+for i in range(n):
+    e = toc_off + 24 * i
+    sid, off, ln, _ = struct.unpack('<IQQI', d[e:e + 24])
+    if struct.pack('<I', sid) == b'META':
+        d[off:off + 4] = struct.pack('<I', 7)
+        d[e + 20:e + 24] = struct.pack('<I', zlib.crc32(d[off:off + ln]))
+d[-12:-8] = struct.pack('<I', zlib.crc32(d[toc_off:toc_off + 24 * n]))
+open(path, 'wb').write(d)
+PY
+"$K" search --index "$T/old" النفط >/dev/null 2>"$T/err"
+expect_eq "$?" 1 "search on a segment of format 7"
+grep -q "$old: segment format 7, this build reads format 8: rebuild the index" "$T/err" ||
+  fail "format 7 segment: $(cat "$T/err")"
+
 # no index
 "$K" search --index "$T/none" النفط 2>"$T/err"
 expect_eq "$?" 1 "search without an index"

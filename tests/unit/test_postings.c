@@ -2,7 +2,7 @@
  * back with the cursor: every document, tf and position, advance() to any
  * target (block jumps), shallow(), the one-document layout, positions in
  * packed runs (widths 0 and 32, exceptions, runs then varints), skipping
- * varints, and damaged input (an error, never a crash). */
+ * varints, packed doc blocks, and damaged input (an error, never a crash). */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -96,7 +96,7 @@ static void walk_all(const plist *l, const kh_buf *enc)
     CHECK_INT(kh_postings_init(&c, (const unsigned char *)enc->data, enc->len, l->df, N_DOCS), 0);
     uint32_t i = 0, bad = 0;
     for (uint32_t d; (d = kh_postings_next(&c)) != KH_NO_DOC; i++) {
-        bad += i >= l->df || d != l->doc[i] || c.tf != l->tf[i] || c.npos != l->npos[i];
+        bad += i >= l->df || d != l->doc[i] || kh_postings_tf(&c) != l->tf[i] || kh_postings_npos(&c) != l->npos[i];
         /* positions of every third document only: the others are skipped */
         if (i < l->df && i % 3 == 2)
             bad += !same_positions(&c, l, i);
@@ -232,7 +232,7 @@ static void walk_damaged(const unsigned char *p, size_t len, uint32_t df)
     if (kh_postings_init(&c, p, len, df, N_DOCS) != 0)
         return;
     for (uint32_t d, n = 0; (d = kh_postings_next(&c)) != KH_NO_DOC && n <= df; n++)
-        if (c.npos <= sizeof got / sizeof got[0])
+        if (kh_postings_npos(&c) <= sizeof got / sizeof got[0])
             kh_postings_positions(&c, got);
 }
 
@@ -352,6 +352,107 @@ static void test_runs(void)
     }
 }
 
+/* Walks postings to their end, positions too; returns 1 if the damage was
+ * reported (init refused or the cursor ended bad). */
+static int damage_reported(const unsigned char *p, size_t len, uint32_t df, uint32_t n_docs)
+{
+    static uint32_t got[KH_MAX_POSITIONS / 256];
+    kh_postings c;
+    if (kh_postings_init(&c, p, len, df, n_docs) != 0)
+        return 1;
+    for (uint32_t d, n = 0; (d = kh_postings_next(&c)) != KH_NO_DOC && n <= df; n++)
+        if (kh_postings_npos(&c) <= sizeof got / sizeof got[0])
+            kh_postings_positions(&c, got);
+    return c.bad;
+}
+
+static size_t varint_len(uint64_t v)
+{
+    size_t n = 1;
+    while (v >= 128) {
+        v >>= 7;
+        n++;
+    }
+    return n;
+}
+
+/* Full doc blocks of a block-table list are packed (postings.h): a run of
+ * the gaps, the single bitmap, the other counts. Walked whole, by advance,
+ * then damaged: every truncation and every byte changed end the walk
+ * without a read outside the buffer, and the damage the decoder must name
+ * is named: width over 32, an exception index past the run, documents
+ * past the segment, a packed gap changed (the block no longer ends at its
+ * table's last document). */
+static void test_packed_blocks(void)
+{
+    static plist l;
+    /* 2 full blocks and 44 documents of varints; gaps mostly 1..4 with a
+     * few of 2000 (exceptions), tf and n_positions mixed */
+    make(&l, 300, 4, 6);
+    uint32_t d = 3;
+    for (uint32_t i = 0; i < l.df; i++) {
+        l.doc[i] = d;
+        d += i % 50 == 17 ? 2000 : 1 + next_rand() % 4;
+    }
+    kh_buf enc = KH_BUF_INIT;
+    encode(&l, &enc);
+    CHECK(walk_ok(&l, &enc));
+    walk_advance(&l, &enc);
+    const unsigned char *e = (const unsigned char *)enc.data;
+    kh_cursor h = kh_cursor_make(e, enc.len);
+    uint64_t docs_len = kh_get_varint(&h);
+    size_t run = varint_len(docs_len) + 3 * KH_BLOCK_ENTRY; /* block 0's doc run */
+    uint32_t w = e[run], n_exc = e[run + 1];
+    CHECK_INT(w, 2);      /* gaps - 1 are 0..3 */
+    CHECK_INT(n_exc, 3);  /* the gaps of 2000 after 17, 67 and 117 */
+    CHECK_INT(e[run + 2 + 16 * w], 18); /* the gap after document 17 */
+    /* the same documents as varints would take more */
+    kh_buf docs = KH_BUF_INIT, pos = KH_BUF_INIT;
+    streams(&l, &docs, &pos);
+    CHECK(docs_len < docs.len);
+    kh_buf_free(&docs);
+    kh_buf_free(&pos);
+
+    unsigned char *copy = malloc(enc.len);
+    for (size_t cut = 0; cut < enc.len; cut++) {
+        unsigned char *part = malloc(cut ? cut : 1);
+        memcpy(part, enc.data, cut);
+        walk_damaged(part, cut, l.df);
+        free(part);
+    }
+    uint32_t missed = 0;
+    for (size_t at = 0; at < enc.len; at++) {
+        for (int x = 1; x < 256; x += 37) {
+            memcpy(copy, enc.data, enc.len);
+            copy[at] ^= (unsigned char)x;
+            walk_damaged(copy, enc.len, l.df);
+        }
+    }
+    /* one bit of block 0's packed gaps changed moves its last document (a
+     * change of several bits may cancel out) */
+    for (size_t at = run + 2; at < run + 2 + 16 * w; at++) {
+        for (int bit = 0; bit < 8; bit++) {
+            memcpy(copy, enc.data, enc.len);
+            copy[at] ^= (unsigned char)(1u << bit);
+            missed += !damage_reported(copy, enc.len, l.df, N_DOCS);
+        }
+    }
+    CHECK_INT(missed, 0);
+    size_t at[2] = {run, run + 2 + 16 * w};
+    unsigned char val[2] = {33, 128};
+    for (int k = 0; k < 2; k++) {
+        memcpy(copy, enc.data, enc.len);
+        copy[at[k]] = val[k];
+        CHECK(damage_reported(copy, enc.len, l.df, N_DOCS));
+    }
+    /* documents past the segment: the same list read as a smaller one */
+    CHECK(damage_reported(e, enc.len, l.df, l.doc[100]));
+    CHECK(!damage_reported(e, enc.len, l.df, l.doc[l.df - 1] + 1));
+    free(copy);
+    kh_buf_free(&enc);
+    drop(&l);
+}
+
 static void test_skip_varints(void)
 {
     kh_buf b = KH_BUF_INIT;
@@ -380,6 +481,7 @@ int main(void)
     test_lists();
     test_one_document();
     test_runs();
+    test_packed_blocks();
     test_skip_varints();
     return check_done();
 }
