@@ -41,6 +41,18 @@
  * the 16 KiB frames alone already cost 31.79 MB, and a frame of one ~3 KB
  * record has still less context.
  *
+ * Frames of 4 KiB (one or two articles; they were 16 KiB): against the
+ * trained dictionary a small frame loses little context, and every search
+ * hit decompresses its article's whole frame, half of a default search at
+ * 16 KiB. With only KH_DICT_FRAME changed: on the driver's index
+ * (bench/build-driver.sh, `index /tmp/khb/corpus.tsv`, bench/index_sizes.py)
+ * STOR is 29.58 MB at 16 KiB, 29.78 at 8, 29.93 at 4; a default search
+ * costs 5.24 M instructions at 16 KiB, 3.30 M at 4 (bench/
+ * search_instructions.c under callgrind, the 1,000 latency queries, on a
+ * `khabar ingest` of the corpus); indexing 3,000 articles 2.95 G
+ * instructions at 16 KiB, 2.66 G at 8, 2.64 G at 4 (callgrind of the
+ * driver's `index`): smaller inputs get smaller zstd tables.
+ *
  * For the summaries (segment of 15,515 summaries, 2.99 MB raw): 4 KiB
  * frame chunks 1.03 MB and 28 us of decompression per record read; record
  * chunks with a 64 KiB prefix 1.47 MB and 0.6 us (a micro-benchmark, load
@@ -85,7 +97,7 @@
 #define KH_CHUNK_RECORDS_MAX (16u << 10)/* targets up to this write record chunks */
 #define KH_RECORD_CHUNK_RAW (2u << 20)  /* raw bytes of records per record chunk */
 #define KH_RECORD_PREFIX_MAX (64u << 10)/* its dictionary (prefix) at most */
-#define KH_DICT_FRAME (16u << 10)       /* raw bytes per frame of a dictionary chunk */
+#define KH_DICT_FRAME (4u << 10)        /* raw bytes per frame of a dictionary chunk */
 #define KH_DICT_MAX (64u << 10)         /* a trained dictionary at most */
 #define KH_DICT_SAMPLE (1u << 20)       /* raw bytes of records it is trained on */
 #define KH_DICT_MIN_RAW (64u << 10)     /* fewer raw bytes train no dictionary */
