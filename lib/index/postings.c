@@ -118,6 +118,7 @@ void kh_postings_encode(const unsigned char *docs, size_t docs_len, const unsign
         kh_put_varint(out, docs_len);
         kh_put_varint(out, (uint64_t)max_tf << 1 | (uint64_t)has_runs);
         kh_put_varint(out, min_len);
+        kh_buf_append(out, docs, docs_len);
         put_block_positions(&pc, n_pos, has_runs, &packed);
     } else {
         /* one pass to find each block's boundaries in both streams; full
@@ -172,21 +173,12 @@ void kh_postings_encode(const unsigned char *docs, size_t docs_len, const unsign
         } else {
             kh_put_varint(out, doc_blocks.len);
             kh_buf_append(out, table.data, table.len);
-            docs = (const unsigned char *)doc_blocks.data;
-            docs_len = doc_blocks.len;
-            kh_buf_append(out, docs, docs_len);
+            kh_buf_append(out, doc_blocks.data, doc_blocks.len);
         }
-        if (kh_buf_failed(&packed))
-            out->failed = 1;
-        else
-            kh_buf_append(out, packed.data, packed.len);
-        kh_buf_free(&packed);
         kh_buf_free(&doc_blocks);
         kh_buf_free(&table);
         kh_buf_free(&counts);
-        return;
     }
-    kh_buf_append(out, docs, docs_len);
     if (kh_buf_failed(&packed))
         out->failed = 1;
     else
