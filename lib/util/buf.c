@@ -6,6 +6,8 @@
 #include <string.h>
 #ifdef __GLIBC__
 #include <malloc.h>
+/* glibc's own malloc, under the name glibc also exports it by */
+extern void *__libc_malloc(size_t size);
 #endif
 
 int kh_buf_reserve(kh_buf *b, size_t extra)
@@ -144,6 +146,15 @@ char *kh_buf_detach(kh_buf *b)
 void kh_release_free_memory(void)
 {
 #ifdef __GLIBC__
-    malloc_trim(0);
+    /* Only when glibc's allocator is the one in use. A sanitizer or a
+     * preloaded allocator (jemalloc, tcmalloc) replaces malloc, glibc's
+     * arenas are then never set up, and trimming them crashed under
+     * AddressSanitizer. Without a replacement, malloc is glibc's, whose
+     * __libc_malloc is the same function. (volatile: a compiler may fold
+     * the comparison of two distinct functions' addresses to false.) */
+    void *(*volatile in_use)(size_t) = malloc;
+    void *(*volatile glibc_malloc)(size_t) = __libc_malloc;
+    if (in_use == glibc_malloc)
+        malloc_trim(0);
 #endif
 }
