@@ -103,7 +103,9 @@ void json_facets(sbuf *b, const kh_facet *f, size_t n)
     for (size_t i = 0; i < n; i++) {
         sb_puts(b, i ? ",{\"value\":" : "{\"value\":");
         sb_json_str(b, f[i].value);
-        sb_printf(b, ",\"count\":%zu}", f[i].count);
+        sb_puts(b, ",\"count\":");
+        sb_uint(b, f[i].count);
+        sb_puts(b, "}");
     }
     sb_puts(b, "]");
 }
@@ -186,6 +188,12 @@ void api_search(server *s, const http_params *p, serve_response *r)
         return;
     }
     sbuf *b = &r->body;
+    /* Numbers by sb_uint and one reused buffer for the snippets' HTML: the
+     * server's own CPU per answer is what separates it from calling the
+     * library in-process (docs/api.md, "Speed"). */
+    sb_reserve(b, 16384);
+    sbuf html;
+    sb_init(&html);
     sb_printf(b, "{\"total\":%zu,\"total_exact\":%s,\"offset\":%zu,\"limit\":%zu,\"took_ms\":%.3f,\"hits\":[",
               res->total, res->total_exact ? "true" : "false", req.offset, req.limit, took);
     for (size_t i = 0; i < res->n_hits; i++) {
@@ -203,22 +211,28 @@ void api_search(server *s, const http_params *p, serve_response *r)
         sb_puts(b, ",\"snippet\":");
         sb_json_str(b, h->snippet);
         sb_puts(b, ",\"highlights\":[");
-        for (size_t k = 0; k < h->n_highlights; k++)
-            sb_printf(b, "%s[%zu,%zu]", k ? "," : "", h->highlights[k].start, h->highlights[k].end);
+        for (size_t k = 0; k < h->n_highlights; k++) {
+            sb_puts(b, k ? ",[" : "[");
+            sb_uint(b, h->highlights[k].start);
+            sb_puts(b, ",");
+            sb_uint(b, h->highlights[k].end);
+            sb_puts(b, "]");
+        }
         /* The same snippet as safe HTML with <mark>: byte offsets are
          * awkward in JavaScript, whose strings count UTF-16 units. */
-        sb_printf(b, "],\"partial\":%s,\"snippet_html\":", h->partial ? "true" : "false");
+        sb_puts(b, h->partial ? "],\"partial\":true,\"snippet_html\":" : "],\"partial\":false,\"snippet_html\":");
         if (h->snippet) {
-            sbuf html;
-            sb_init(&html);
+            html.len = 0;
             html_snippet(&html, h);
+            if (html.failed)
+                b->failed = 1;      /* out of memory: the answer is a 500 */
             sb_json_strn(b, html.data ? html.data : "", html.len);
-            sb_free(&html);
         } else {
             sb_puts(b, "null");
         }
         sb_puts(b, "}");
     }
+    sb_free(&html);
     sb_puts(b, "],\"facets\":{\"source\":");
     json_facets(b, res->by_source, res->n_by_source);
     sb_puts(b, ",\"day\":");

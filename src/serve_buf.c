@@ -19,7 +19,7 @@ void sb_free(sbuf *b)
     sb_init(b);
 }
 
-static int sb_reserve(sbuf *b, size_t extra)
+int sb_reserve(sbuf *b, size_t extra)
 {
     if (b->failed)
         return 0;
@@ -54,16 +54,38 @@ void sb_puts(sbuf *b, const char *s)
 
 void sb_printf(sbuf *b, const char *fmt, ...)
 {
+    /* Formatted straight into the free space, which usually holds it: one
+     * vsnprintf, not a measuring pass and a writing pass. */
+    if (!sb_reserve(b, 64))
+        return;
+    size_t room = b->cap - b->len;
     va_list ap;
     va_start(ap, fmt);
-    int n = vsnprintf(NULL, 0, fmt, ap);
+    int n = vsnprintf(b->data + b->len, room, fmt, ap);
     va_end(ap);
-    if (n < 0 || !sb_reserve(b, (size_t)n))
+    if (n < 0) {
+        b->data[b->len] = '\0';
         return;
-    va_start(ap, fmt);
-    vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
-    va_end(ap);
+    }
+    if ((size_t)n >= room) {
+        if (!sb_reserve(b, (size_t)n))
+            return;
+        va_start(ap, fmt);
+        vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+        va_end(ap);
+    }
     b->len += (size_t)n;
+}
+
+void sb_uint(sbuf *b, size_t v)
+{
+    char digits[24];
+    size_t at = sizeof digits;
+    do {
+        digits[--at] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    sb_putn(b, digits + at, sizeof digits - at);
 }
 
 void sb_json_strn(sbuf *b, const char *s, size_t n)
@@ -84,7 +106,12 @@ void sb_json_strn(sbuf *b, const char *s, size_t n)
         case '\n': sb_puts(b, "\\n"); break;
         case '\r': sb_puts(b, "\\r"); break;
         case '\t': sb_puts(b, "\\t"); break;
-        default: sb_printf(b, "\\u%04x", c); break;
+        default: {
+            static const char hex[] = "0123456789abcdef";
+            char e[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
+            sb_putn(b, e, 6);
+            break;
+        }
         }
     }
     sb_putn(b, s + n - run, run);

@@ -16,9 +16,14 @@ typedef struct sbuf {
 
 void sb_init(sbuf *b);
 void sb_free(sbuf *b);
+/* Makes room for extra more bytes (and the terminating NUL) in one step:
+ * 1, or 0 once the buffer has failed. */
+int sb_reserve(sbuf *b, size_t extra);
 void sb_putn(sbuf *b, const char *s, size_t n);
 void sb_puts(sbuf *b, const char *s);
 void sb_printf(sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* v in decimal, without printf (the search answer writes dozens). */
+void sb_uint(sbuf *b, size_t v);
 /* A JSON string literal with quotes; NULL gives `null`. */
 void sb_json_str(sbuf *b, const char *s);
 void sb_json_strn(sbuf *b, const char *s, size_t n);
