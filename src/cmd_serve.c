@@ -1,44 +1,51 @@
 /* cmd_serve.c — `khabar serve`: the index behind an HTTP JSON API and an
  * Arabic web page (docs/api.md).
  *
- * Threads: one libmicrohttpd thread does all the network work with epoll
- * (accepting, reading requests, writing answers) and --threads search
- * workers do the rest. A request that needs the index is a job: its
- * connection is suspended, the job goes into one queue, first come first
- * served, and the first free worker answers it and resumes the connection,
- * which the network thread then writes. Each worker keeps its own index
- * handle (serve_index.c gives a thread back the handle it used last).
+ * Threads: --threads of them, all alike, and libmicrohttpd runs on none of
+ * its own (external polling, epoll). The threads take turns as the leader,
+ * the one that waits for the sockets and runs libmicrohttpd: it accepts,
+ * reads requests and writes answers. A request that needs the index is a
+ * job: its connection is suspended and the job goes into one queue, first
+ * come first served. The leader then leaves its place, takes the oldest
+ * job itself and wakes an idle thread to lead; a thread that has answered
+ * resumes the connection and, if nobody leads, runs libmicrohttpd itself to
+ * send the answer and read what came meanwhile. Under load every thread
+ * searches and the answers go out without a hand-over between threads.
+ * Each thread keeps its own index handle (serve_index.c gives a thread
+ * back the handle it used last).
  *
  * Why (measured in docs/api.md, "How it handles connections"):
  * - one thread per connection (MHD_USE_THREAD_PER_CONNECTION), the
- *   handles in a queue, the previous design: the search code is the same,
- *   yet the CPU per request grows with the connections. Callgrind counts
- *   6.29 M instructions per request at 1 connection and 6.39 M at 8, while
- *   the server's CPU time per request went from 0.96 ms to 1.25 ms: with
- *   8 connections on 2 CPUs, 8 threads wake, preempt the running searches,
- *   wait for a handle and search on one another thread just used;
+ *   handles in a queue: the search code is the same, yet the CPU per
+ *   request grew with the connections (0.96 ms at 1, 1.25 ms at 8, for the
+ *   same 6.3 M instructions): 8 threads on 2 CPUs wake, preempt the
+ *   running searches and wait for a handle;
  * - libmicrohttpd's thread pool (MHD_OPTION_THREAD_POOL_SIZE), or our own
- *   loops each fed its share of the connections: cheap, but a connection
- *   belongs to one loop for its life, so a loop whose CPU the rest of the
- *   machine takes keeps its requests while another loop idles (the pool's
- *   own accept split 8 wrk connections 9/0, 8/1, 7/2 and 5/4; handed out in
- *   turn they were 4/4, and still one loop did 4 times the work of the
- *   other on the busy machine). A queue in front of the workers keeps
- *   every worker busy while there is work, in the order it came.
+ *   loops each fed its share of the connections: the cheapest, but a
+ *   connection belongs to one loop for its life, so a slow search holds up
+ *   the other requests of its loop while another loop idles: p99 at 8
+ *   connections went over 10 ms (9.9-23 ms against 8.5-9.0 ms here);
+ * - one libmicrohttpd thread for the network and --threads workers behind
+ *   the queue, the previous design: the same order, but two hand-overs
+ *   between threads per request (a wake-up, a context switch, futexes and
+ *   libmicrohttpd's resume signal): 70-73% of the in-process rate where
+ *   this design has 77-80%, measured side by side.
  *
  * This file does the HTTP side: routing on the raw request target (so ids
  * that are URLs survive percent-encoding), methods, limits, authentication,
  * and response headers. The handlers live in serve_api.c and serve_pages.c.
  *
  * SIGINT and SIGTERM stop it: their handler writes the signal's number to a
- * pipe that the main thread waits on, which then stops the workers (what is
- * queued is answered) and the daemon, and frees everything. A handler
+ * pipe that the main thread waits on, which then stops the threads (what is
+ * queued is answered and sent) and the daemon, and frees everything. A handler
  * rather than sigwait(): a process-directed signal may be delivered to any
  * thread that does not block it, and libmicrohttpd's threads are not ours
  * to mask, so only a handler is sure to see it. */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <netdb.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -85,7 +92,7 @@ static void serve_usage(FILE *out)
         "  curl 'http://127.0.0.1:8080/api/search?q=%%D8%%A7%%D9%%84%%D9%%86%%D9%%81%%D8%%B7&limit=3'\n");
 }
 
-/* How long a request may wait in line for a worker (or a thread for an
+/* How long a request may wait in the queue (or a thread for an
  * index handle) before it is answered 503: far beyond a search's few
  * milliseconds, so only a server that is truly overrun refuses.
  * (Connections beyond --max-clients are refused at once.) */
@@ -114,7 +121,7 @@ typedef struct request_ctx {
     int started;                /* the first call of the handler happened */
     sbuf body;                  /* a POST body, as it arrives */
     int too_large;
-    /* The request as a job for the search workers, while its connection
+    /* The request as a job for the search threads, while its connection
      * is suspended (see the top of this file). */
     struct MHD_Connection *conn;
     struct request_ctx *next;   /* in the queue */
@@ -161,13 +168,21 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls, en
     }
 }
 
-/* The server's HTTP side: the search workers and their queue of requests,
+/* The server's HTTP side: the search threads and their queue of requests,
  * oldest first. */
 typedef struct http_server {
     server *s;
+    struct MHD_Daemon *daemon;
+    int mhd_epoll_fd;           /* libmicrohttpd's epoll set: readable when it has work */
+    int wake_read, wake_write;  /* a pipe that ends the leader's wait: an answer
+                                 * to send, or stopping */
     pthread_mutex_t mu;
-    pthread_cond_t wake;        /* a request was queued, or stopping */
+    pthread_cond_t wake;        /* work for an idle thread, or stopping */
     request_ctx *head, *tail;
+    int leader;                 /* a thread is in libmicrohttpd (waiting or running it) */
+    int polling;                /* ... and waiting in poll(): wake it with the pipe */
+    int resumed;                /* answers wait for a run of libmicrohttpd to be sent */
+    unsigned idle;              /* threads asleep on `wake` */
     int stopping;               /* no more requests are queued */
     pthread_t *workers;
     size_t n_workers;
@@ -376,7 +391,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         *con_cls = ctx;
     }
     if (ctx->answered) {
-        /* Resumed: a worker has the answer. */
+        /* Resumed: a thread has the answer. */
         ctx->answered = 0;
         enum MHD_Result ok = send_response(c, &ctx->response);
         response_clear(&ctx->response);
@@ -456,13 +471,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     } else if (http_params_parse(qmark ? qmark + 1 : "", qmark ? strlen(qmark + 1) : 0, &params, msg, sizeof msg)) {
         bad_request(&r, api, msg);
     } else if (rt == R_STATIC) {
-        /* Compiled-in bytes: no index, no need for a worker. */
+        /* Compiled-in bytes: no index, answered at once. */
         handle_get(s, rt, tail, tail_len, &params, NULL, &r);
         http_params_free(&params);
     } else {
-        /* To the workers. The connection is suspended first, so that the
-         * worker's resume cannot come before it; the headers the handlers
-         * need are copied, as the worker runs outside libmicrohttpd. */
+        /* To the queue. The connection is suspended first, so that the
+         * resume cannot come before it; the headers the handlers need are
+         * copied, as the answer is made outside libmicrohttpd. */
         const char *referer = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_REFERER);
         const char *ct = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
         ctx->conn = c;
@@ -483,7 +498,6 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
             else
                 h->head = ctx;
             h->tail = ctx;
-            pthread_cond_signal(&h->wake);
             pthread_mutex_unlock(&h->mu);
             return MHD_YES;
         }
@@ -496,15 +510,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     return ok;
 }
 
-/* ---- the search workers ---------------------------------------------------- */
+/* ---- the search threads ---------------------------------------------------- */
 
-/* Answers a queued request into ctx->response (on a worker's thread). */
+/* Answers a queued request into ctx->response (on a search thread). */
 static void answer(server *s, request_ctx *ctx)
 {
     serve_response *r = &ctx->response;
     if (monotonic_ms() - ctx->queued_ms >= POOL_WAIT_MS) {
         /* It waited as long as a search may: the server is overrun. */
-        response_error(r, 503, "unavailable", "every worker was busy for 5 s: try again in a moment");
+        response_error(r, 503, "unavailable", "every search thread was busy for 5 s: try again in a moment");
         r->retry_after = 1;
     } else if (ctx->route == R_API_ARTICLES) {
         if (ctx->too_large) {
@@ -523,26 +537,104 @@ static void answer(server *s, request_ctx *ctx)
     http_params_free(&ctx->params);
 }
 
+/* The leader's wait: until libmicrohttpd has something to do (a socket, a
+ * resumed request, a connection timing out) or the server stops. */
+static void wait_for_http(http_server *h)
+{
+    MHD_UNSIGNED_LONG_LONG ms;
+    int timeout = -1;
+    if (MHD_get_timeout(h->daemon, &ms) == MHD_YES)
+        timeout = ms > 60000 ? 60000 : (int)ms;
+    if (timeout == 0)
+        return;
+    struct pollfd fds[2] = {{.fd = h->mhd_epoll_fd, .events = POLLIN}, {.fd = h->wake_read, .events = POLLIN}};
+    while (poll(fds, 2, timeout) < 0 && errno == EINTR)
+        ;
+    /* Drained even when it says stop: once h->stopping is set no thread
+     * waits here again. */
+    char buf[64];
+    if (fds[1].revents)
+        while (read(h->wake_read, buf, sizeof buf) > 0)
+            ;
+}
+
+/* Ends the leader's wait (a pipe that is full has a wake-up pending). */
+static void wake_leader(http_server *h)
+{
+    if (write(h->wake_write, "x", 1) < 0) {
+        /* full: the leader wakes anyway */
+    }
+}
+
+/* Runs libmicrohttpd as the leader: sends the answers of resumed requests
+ * and reads new ones, which on_request queues; with may_wait and nothing
+ * resumed, first waits for something to happen. Called with h->mu held
+ * and no leader; returns with it held. */
+static void lead(http_server *h, int may_wait)
+{
+    h->leader = 1;
+    int wait = may_wait && !h->resumed;
+    h->polling = wait;
+    h->resumed = 0;
+    pthread_mutex_unlock(&h->mu);
+    if (wait) {
+        wait_for_http(h);
+        pthread_mutex_lock(&h->mu);
+        h->polling = 0;
+        h->resumed = 0;     /* the run below sends what was resumed so far */
+        pthread_mutex_unlock(&h->mu);
+    }
+    MHD_run(h->daemon);
+    pthread_mutex_lock(&h->mu);
+    h->leader = 0;
+}
+
+/* Every thread runs this loop (see the top of this file), taking under
+ * h->mu the first of: sending answers that wait to be sent, the oldest
+ * queued request, the leader's place, or sleep until there is work. */
 static void *worker_main(void *arg)
 {
     http_server *h = arg;
+    pthread_mutex_lock(&h->mu);
     for (;;) {
-        pthread_mutex_lock(&h->mu);
-        while (!h->head && !h->stopping)
-            pthread_cond_wait(&h->wake, &h->mu);
         request_ctx *ctx = h->head;
-        if (ctx) {
+        if (h->resumed && !h->leader) {
+            lead(h, 0);
+        } else if (ctx) {
             h->head = ctx->next;
             if (!h->head)
                 h->tail = NULL;
+            /* Someone idle takes the next request, or the sockets while
+             * this thread searches. */
+            if (h->idle && (h->head || !h->leader))
+                pthread_cond_signal(&h->wake);
+            pthread_mutex_unlock(&h->mu);
+            answer(h->s, ctx);
+            ctx->answered = 1;
+            MHD_resume_connection(ctx->conn);
+            pthread_mutex_lock(&h->mu);
+            /* Sent by this thread's next turn when there is no leader, by
+             * the leader's run otherwise; a leader asleep in poll() must be
+             * woken, as libmicrohttpd's own resume signal does not reach
+             * it when it runs no thread. */
+            h->resumed = 1;
+            if (h->polling)
+                wake_leader(h);
+        } else if (h->stopping) {
+            break;
+        } else if (!h->leader) {
+            lead(h, 1);
+        } else {
+            h->idle++;
+            pthread_cond_wait(&h->wake, &h->mu);
+            h->idle--;
         }
-        pthread_mutex_unlock(&h->mu);
-        if (!ctx)
-            return NULL;        /* stopping, and nothing is left */
-        answer(h->s, ctx);
-        ctx->answered = 1;
-        MHD_resume_connection(ctx->conn);
     }
+    /* Stopping: whoever leaves last hands the sockets on, so that a thread
+     * still asleep sees the stop. */
+    pthread_cond_broadcast(&h->wake);
+    pthread_mutex_unlock(&h->mu);
+    return NULL;
 }
 
 /* ---- start-up ------------------------------------------------------------ */
@@ -701,23 +793,24 @@ int cmd_serve(int argc, char **argv)
     sigaction(SIGTERM, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
 
-    /* The search workers first: the daemon may queue a request for them as
-     * soon as it starts. */
-    http_server h = {.s = &s};
+    /* libmicrohttpd without a thread of its own: the search threads take
+     * turns running it (the top of this file). */
+    http_server h = {.s = &s, .mhd_epoll_fd = -1, .wake_read = -1, .wake_write = -1};
     pthread_mutex_init(&h.mu, NULL);
     pthread_cond_init(&h.wake, NULL);
-    h.workers = calloc((size_t)threads, sizeof *h.workers);
-    int started = h.workers != NULL;
-    for (size_t i = 0; started && i < (size_t)threads; i++) {
-        started = pthread_create(&h.workers[i], NULL, worker_main, &h) == 0;
-        if (started)
-            h.n_workers++;
+    int wake_pipe[2];
+    if (pipe(wake_pipe) == 0) {
+        for (int i = 0; i < 2; i++) {
+            fcntl(wake_pipe[i], F_SETFL, fcntl(wake_pipe[i], F_GETFL) | O_NONBLOCK);
+            fcntl(wake_pipe[i], F_SETFD, FD_CLOEXEC);
+        }
+        h.wake_read = wake_pipe[0];
+        h.wake_write = wake_pipe[1];
     }
-
-    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
+    unsigned flags = MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
     if (ai->ai_family == AF_INET6)
         flags |= MHD_USE_IPv6;
-    struct MHD_Daemon *d = !started ? NULL : MHD_start_daemon(
+    struct MHD_Daemon *d = h.wake_read < 0 ? NULL : MHD_start_daemon(
         flags, (uint16_t)port, NULL, NULL, on_request, &h,
         MHD_OPTION_SOCK_ADDR, ai->ai_addr,
         MHD_OPTION_CONNECTION_LIMIT, (unsigned)max_clients + 64,
@@ -727,16 +820,34 @@ int cmd_serve(int argc, char **argv)
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, &h,
         MHD_OPTION_NOTIFY_CONNECTION, on_connection, &h,
         MHD_OPTION_END);
+    const union MHD_DaemonInfo *epoll_info = d ? MHD_get_daemon_info(d, MHD_DAEMON_INFO_EPOLL_FD) : NULL;
+    if (d && !epoll_info) {
+        MHD_stop_daemon(d);
+        d = NULL;
+    }
+    int started = d != NULL;
+    if (started) {
+        MHD_run(d);     /* it adds the listening socket to its epoll set on its first run */
+        h.daemon = d;
+        h.mhd_epoll_fd = epoll_info->epoll_fd;
+        h.workers = calloc((size_t)threads, sizeof *h.workers);
+        started = h.workers != NULL;
+    }
+    for (size_t i = 0; started && i < (size_t)threads; i++) {
+        started = pthread_create(&h.workers[i], NULL, worker_main, &h) == 0;
+        if (started)
+            h.n_workers++;
+    }
     char shown_host[64];
     snprintf(shown_host, sizeof shown_host, ai->ai_family == AF_INET6 ? "[%s]" : "%s", host);
     freeaddrinfo(ai);
     int exit_status = 0;
     if (!d) {
-        if (started)
-            fprintf(stderr, "khabar serve: cannot listen on %s port %llu (in use, or not an address of this machine?)\n",
-                    host, port);
-        else
-            fprintf(stderr, "khabar serve: cannot start the search workers\n");
+        fprintf(stderr, "khabar serve: cannot listen on %s port %llu (in use, or not an address of this machine?)\n",
+                host, port);
+        exit_status = 1;
+    } else if (!started) {
+        fprintf(stderr, "khabar serve: cannot start the search threads\n");
         exit_status = 1;
     } else {
         const union MHD_DaemonInfo *info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
@@ -757,17 +868,27 @@ int cmd_serve(int argc, char **argv)
         fprintf(stderr, "khabar serve: %s: stopping\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
     }
     /* Stopping: no request is queued from now on (a request that comes is
-     * answered 503), the workers answer what is queued and resume those
-     * connections, and only then the daemon stops: libmicrohttpd must not
-     * be stopped with a connection suspended. */
+     * answered 503), the threads answer what is queued and resume those
+     * connections, a last run of libmicrohttpd sends those answers, and
+     * only then the daemon stops: libmicrohttpd must not be stopped with a
+     * connection suspended. The pipe's byte is left unread, so every later
+     * wait of a leader ends at once. */
     pthread_mutex_lock(&h.mu);
     h.stopping = 1;
     pthread_cond_broadcast(&h.wake);
     pthread_mutex_unlock(&h.mu);
+    if (h.wake_write >= 0)
+        wake_leader(&h);
     for (size_t i = 0; i < h.n_workers; i++)
         pthread_join(h.workers[i], NULL);
-    if (d)
+    if (d) {
+        MHD_run(d);
         MHD_stop_daemon(d);
+    }
+    if (h.wake_read >= 0) {
+        close(h.wake_read);
+        close(h.wake_write);
+    }
     free(h.workers);
     pthread_cond_destroy(&h.wake);
     pthread_mutex_destroy(&h.mu);
