@@ -115,10 +115,18 @@ void json_facets(sbuf *b, const kh_facet *f, size_t n)
 static void snippet_text(sbuf *b, const char *s, size_t n)
 {
     static const char ell[] = "\xE2\x80\xA6"; /* … */
-    size_t at = 0;
-    for (size_t i = 0; i + 3 <= n; i++) {
-        if (memcmp(s + i, ell, 3))
+    size_t at = 0, i = 0;
+    while (i + 3 <= n) {
+        /* Every "…" starts with the byte 0xE2, which Arabic letters never
+         * use: memchr skips from one candidate to the next. */
+        const char *hit = memchr(s + i, 0xE2, n - 2 - i);
+        if (!hit)
+            break;
+        i = (size_t)(hit - s);
+        if (memcmp(s + i, ell, 3)) {
+            i++;
             continue;
+        }
         size_t lo = i, hi = i + 3;
         if (lo > at && s[lo - 1] == ' ')
             lo--;
@@ -131,7 +139,7 @@ static void snippet_text(sbuf *b, const char *s, size_t n)
             hi++;
         }
         at = hi;
-        i = hi - 1;
+        i = hi;
     }
     sb_html_n(b, s + at, n - at);
 }

@@ -1,5 +1,6 @@
 /* serve_buf.c — growing buffer and JSON/HTML/URL escaping for `khabar serve`. */
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,11 +48,6 @@ void sb_putn(sbuf *b, const char *s, size_t n)
     b->data[b->len] = '\0';
 }
 
-void sb_puts(sbuf *b, const char *s)
-{
-    sb_putn(b, s, strlen(s));
-}
-
 void sb_printf(sbuf *b, const char *fmt, ...)
 {
     /* Formatted straight into the free space, which usually holds it: one
@@ -88,33 +84,68 @@ void sb_uint(sbuf *b, size_t v)
     sb_putn(b, digits + at, sizeof digits - at);
 }
 
+/* Word-at-a-time tests on 8 bytes (the "has a zero byte" trick): whether
+ * any byte of w is below 0x20, or equals byte c. Exact about whether there
+ * is one, not about which; the escapers below then look byte by byte. Most
+ * of what they escape is Arabic text, whose bytes need no escape, so a
+ * block of 8 usually goes out whole. */
+#define BYTES_ONES 0x0101010101010101ull
+#define BYTES_HIGHS 0x8080808080808080ull
+
+static inline uint64_t load8(const char *s)
+{
+    uint64_t w;
+    memcpy(&w, s, 8);
+    return w;
+}
+
+static inline uint64_t has_byte(uint64_t w, unsigned char c)
+{
+    uint64_t x = w ^ (BYTES_ONES * c);
+    return (x - BYTES_ONES) & ~x & BYTES_HIGHS;
+}
+
+static inline uint64_t has_control(uint64_t w)
+{
+    return (w - BYTES_ONES * 0x20) & ~w & BYTES_HIGHS;
+}
+
 void sb_json_strn(sbuf *b, const char *s, size_t n)
 {
     sb_putn(b, "\"", 1);
-    size_t run = 0; /* bytes copied verbatim in one go: most text needs no escape */
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (c >= 0x20 && c != '"' && c != '\\') {
-            run++;
-            continue;
+    size_t from = 0; /* s[from..i) is copied verbatim in one go */
+    size_t i = 0;
+    while (i < n) {
+        if (i + 8 <= n) {
+            uint64_t w = load8(s + i);
+            if (!(has_control(w) | has_byte(w, '"') | has_byte(w, '\\'))) {
+                i += 8;
+                continue;
+            }
         }
-        sb_putn(b, s + i - run, run);
-        run = 0;
-        switch (c) {
-        case '"': sb_puts(b, "\\\""); break;
-        case '\\': sb_puts(b, "\\\\"); break;
-        case '\n': sb_puts(b, "\\n"); break;
-        case '\r': sb_puts(b, "\\r"); break;
-        case '\t': sb_puts(b, "\\t"); break;
-        default: {
-            static const char hex[] = "0123456789abcdef";
-            char e[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
-            sb_putn(b, e, 6);
-            break;
-        }
+        size_t end = i + 8 < n ? i + 8 : n;
+        for (; i < end; i++) {
+            unsigned char c = (unsigned char)s[i];
+            if (c >= 0x20 && c != '"' && c != '\\')
+                continue;
+            sb_putn(b, s + from, i - from);
+            from = i + 1;
+            switch (c) {
+            case '"': sb_putn(b, "\\\"", 2); break;
+            case '\\': sb_putn(b, "\\\\", 2); break;
+            case '\n': sb_putn(b, "\\n", 2); break;
+            case '\r': sb_putn(b, "\\r", 2); break;
+            case '\t': sb_putn(b, "\\t", 2); break;
+            default: {
+                static const char hex[] = "0123456789abcdef";
+                char e[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
+                sb_putn(b, e, 6);
+                break;
+            }
+            }
         }
     }
-    sb_putn(b, s + n - run, run);
+    sb_putn(b, s + from, n - from);
     sb_putn(b, "\"", 1);
 }
 
@@ -128,22 +159,33 @@ void sb_json_str(sbuf *b, const char *s)
 
 void sb_html_n(sbuf *b, const char *s, size_t n)
 {
-    size_t run = 0;
-    for (size_t i = 0; i < n; i++) {
-        const char *rep = NULL;
-        switch (s[i]) {
-        case '&': rep = "&amp;"; break;
-        case '<': rep = "&lt;"; break;
-        case '>': rep = "&gt;"; break;
-        case '"': rep = "&quot;"; break;
-        case '\'': rep = "&#39;"; break;
-        default: run++; continue;
+    size_t from = 0, i = 0;
+    while (i < n) {
+        if (i + 8 <= n) {
+            uint64_t w = load8(s + i);
+            if (!(has_byte(w, '&') | has_byte(w, '<') | has_byte(w, '>') | has_byte(w, '"') | has_byte(w, '\''))) {
+                i += 8;
+                continue;
+            }
         }
-        sb_putn(b, s + i - run, run);
-        run = 0;
-        sb_puts(b, rep);
+        size_t end = i + 8 < n ? i + 8 : n;
+        for (; i < end; i++) {
+            const char *rep;
+            size_t len;
+            switch (s[i]) {
+            case '&': rep = "&amp;", len = 5; break;
+            case '<': rep = "&lt;", len = 4; break;
+            case '>': rep = "&gt;", len = 4; break;
+            case '"': rep = "&quot;", len = 6; break;
+            case '\'': rep = "&#39;", len = 5; break;
+            default: continue;
+            }
+            sb_putn(b, s + from, i - from);
+            from = i + 1;
+            sb_putn(b, rep, len);
+        }
     }
-    sb_putn(b, s + n - run, run);
+    sb_putn(b, s + from, n - from);
 }
 
 void sb_html(sbuf *b, const char *s)

@@ -4,6 +4,7 @@
 #define KH_SERVE_BUF_H
 
 #include <stddef.h>
+#include <string.h>
 
 /* An append-only buffer. Allocation failure is sticky: `failed` is set, later
  * appends do nothing, and the caller checks once at the end instead of after
@@ -20,7 +21,11 @@ void sb_free(sbuf *b);
  * 1, or 0 once the buffer has failed. */
 int sb_reserve(sbuf *b, size_t extra);
 void sb_putn(sbuf *b, const char *s, size_t n);
-void sb_puts(sbuf *b, const char *s);
+/* Inline, so that the length of a literal is known when compiling. */
+static inline void sb_puts(sbuf *b, const char *s)
+{
+    sb_putn(b, s, strlen(s));
+}
 void sb_printf(sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* v in decimal, without printf (the search answer writes dozens). */
 void sb_uint(sbuf *b, size_t v);
