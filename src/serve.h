@@ -42,9 +42,9 @@ void response_error(serve_response *r, int status, const char *code, const char 
 /* A kh_index serves one thread at a time, so the server keeps a small pool
  * of handles on the same directory: as many as searches may run at once
  * (--threads, the number of CPUs by default), which is also the number of
- * the server's workers (cmd_serve.c), so a worker finds a handle free. A
- * worker gets back the handle it used last, whose memory its CPU's caches
- * may still hold. Should more threads ask than there are handles (the
+ * the server's search threads (cmd_serve.c), so a thread finds a handle
+ * free. A thread gets back the handle it used last, whose memory its CPU's
+ * caches may still hold. Should more threads ask than there are handles (the
  * main thread at start-up), they wait in one queue, first come first
  * served, and give up with a 503 after wait_ms.
  *
