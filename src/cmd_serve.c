@@ -190,6 +190,7 @@ typedef struct http_server {
     int polling;                /* ... and waiting in poll(): wake it with the pipe */
     int resumed;                /* answers wait for a run of libmicrohttpd to be sent */
     unsigned idle;              /* threads asleep on `wake` */
+    unsigned busy;              /* threads answering a request */
     int stopping;               /* no more requests are queued */
     pthread_t *workers;
     size_t n_workers;
@@ -612,14 +613,19 @@ static void *worker_main(void *arg)
             if (!h->head)
                 h->tail = NULL;
             /* Someone idle takes the next request, or the sockets while
-             * this thread searches. */
-            if (h->idle && (h->head || !h->leader))
+             * this thread searches, unless no open connection can send
+             * one meanwhile: then the wake-up would be wasted, and one
+             * connection alone is served by one thread with no hand-over
+             * at all. */
+            if (h->idle && (h->head || (!h->leader && atomic_load(&h->s->connections) > h->busy + 1)))
                 pthread_cond_signal(&h->wake);
+            h->busy++;
             pthread_mutex_unlock(&h->mu);
             answer(h->s, ctx);
             ctx->answered = 1;
             MHD_resume_connection(ctx->conn);
             pthread_mutex_lock(&h->mu);
+            h->busy--;
             /* Sent by this thread's next turn when there is no leader, by
              * the leader's run otherwise; a leader asleep in poll() must be
              * woken, as libmicrohttpd's own resume signal does not reach
