@@ -55,75 +55,135 @@ static int get_span(kh_cursor *c, const char **out, size_t *len)
     return 0;
 }
 
-/* Reads one string as a copy; returns 0 on success (NULL stays NULL), -1 on
- * corrupt data, -2 out of memory. */
-static int get_str(kh_cursor *c, char **out)
+/* One walk over a record serves both readers below, so that a record one
+ * of them refuses the other refuses too: the walk does every check and
+ * hands each part to a visitor. A callback returns 0 to go on or -2 when
+ * out of memory; a NULL one is skipped. Strings are spans into the record
+ * (s NULL for a NULL field), not NUL-terminated. */
+typedef struct record_visitor {
+    void *ctx;
+    int (*field)(void *ctx, int i, const char *s, size_t n);    /* published_raw, author, lang */
+    int (*captions)(void *ctx, size_t n);                       /* before the n captions */
+    int (*caption)(void *ctx, const char *s, size_t n);
+    int (*blocks)(void *ctx, size_t n);                         /* before the n blocks */
+    int (*block)(void *ctx, kh_block_kind kind, const char *s, size_t n);
+    void (*words)(void *ctx, size_t words);
+} record_visitor;
+
+/* Returns 0, -1 when the record is corrupt, or a callback's -2. */
+static int walk_record(const unsigned char *p, size_t len, const record_visitor *v)
 {
-    const char *p;
-    size_t n;
-    *out = NULL;
-    if (get_span(c, &p, &n) != 0)
+    kh_cursor c = kh_cursor_make(p, len);
+    const char *s;
+    size_t n_bytes;
+    int rc;
+    for (int i = 0; i < 3; i++) {
+        if (get_span(&c, &s, &n_bytes) != 0)
+            return -1;
+        if (v->field && (rc = v->field(v->ctx, i, s, n_bytes)) != 0)
+            return rc;
+    }
+    /* A count is checked against the record's length before anything is
+     * allocated for it: each caption or block takes at least a byte. */
+    uint64_t n = kh_get_varint(&c);
+    if (c.bad || n > len)
         return -1;
-    if (!p)
-        return 0;
-    char *s = malloc(n + 1);
-    if (!s)
-        return -2;
-    memcpy(s, p, n);
-    s[n] = '\0';
-    *out = s;
+    if (n > 0 && v->captions && (rc = v->captions(v->ctx, (size_t)n)) != 0)
+        return rc;
+    for (uint64_t i = 0; i < n; i++) {
+        if (get_span(&c, &s, &n_bytes) != 0 || !s)
+            return -1;
+        if (v->caption && (rc = v->caption(v->ctx, s, n_bytes)) != 0)
+            return rc;
+    }
+    n = kh_get_varint(&c);
+    if (c.bad || n > len)
+        return -1;
+    if (n > 0 && v->blocks && (rc = v->blocks(v->ctx, (size_t)n)) != 0)
+        return rc;
+    for (uint64_t i = 0; i < n; i++) {
+        const unsigned char *k = kh_get_bytes(&c, 1);
+        if (!k || *k > KH_BLOCK_HEADING || get_span(&c, &s, &n_bytes) != 0 || !s)
+            return -1;
+        if (v->block && (rc = v->block(v->ctx, (kh_block_kind)*k, s, n_bytes)) != 0)
+            return rc;
+    }
+    size_t words = (size_t)kh_get_varint(&c);
+    if (c.bad || c.p != c.end)
+        return -1;
+    if (v->words)
+        v->words(v->ctx, words);
     return 0;
+}
+
+/* A copy of s[0..n) with a NUL; NULL stays NULL. Returns 0 or -2. */
+static int copy_span(const char *s, size_t n, char **out)
+{
+    *out = NULL;
+    if (!s)
+        return 0;
+    char *t = malloc(n + 1);
+    if (!t)
+        return -2;
+    memcpy(t, s, n);
+    t[n] = '\0';
+    *out = t;
+    return 0;
+}
+
+/* ---- kh_stored_decode: the whole article ---------------------------------- */
+
+static int decode_field(void *ctx, int i, const char *s, size_t n)
+{
+    kh_article *a = ctx;
+    char **fields[3] = {&a->published_raw, &a->author, &a->lang};
+    return copy_span(s, n, fields[i]);
+}
+
+static int decode_captions(void *ctx, size_t n)
+{
+    kh_article *a = ctx;
+    a->captions = calloc(n, sizeof *a->captions);
+    return a->captions ? 0 : -2;
+}
+
+static int decode_caption(void *ctx, const char *s, size_t n)
+{
+    kh_article *a = ctx;
+    int rc = copy_span(s, n, &a->captions[a->n_captions]);
+    if (rc == 0)
+        a->n_captions++;
+    return rc;
+}
+
+static int decode_blocks(void *ctx, size_t n)
+{
+    kh_article *a = ctx;
+    a->blocks = calloc(n, sizeof *a->blocks);
+    return a->blocks ? 0 : -2;
+}
+
+static int decode_block(void *ctx, kh_block_kind kind, const char *s, size_t n)
+{
+    kh_article *a = ctx;
+    a->blocks[a->n_blocks].kind = kind;
+    int rc = copy_span(s, n, &a->blocks[a->n_blocks].text);
+    if (rc == 0)
+        a->n_blocks++;
+    return rc;
+}
+
+static void decode_words(void *ctx, size_t words)
+{
+    ((kh_article *)ctx)->words = words;
 }
 
 kh_status kh_stored_decode(const unsigned char *p, size_t len, kh_article *out)
 {
     kh_article_clear(out);
-    kh_cursor c = kh_cursor_make(p, len);
-    char **fields[3] = {&out->published_raw, &out->author, &out->lang};
-    int rc = 0;
-    for (int i = 0; i < 3 && rc == 0; i++)
-        rc = get_str(&c, fields[i]);
-    uint64_t n = rc == 0 ? kh_get_varint(&c) : 0;
-    if (rc == 0 && (c.bad || n > len))
-        rc = -1;
-    if (rc == 0 && n > 0) {
-        out->captions = calloc((size_t)n, sizeof *out->captions);
-        if (!out->captions)
-            rc = -2;
-        for (uint64_t i = 0; i < n && rc == 0; i++) {
-            rc = get_str(&c, &out->captions[i]);
-            if (rc == 0 && !out->captions[i])
-                rc = -1;
-            if (rc == 0 || out->captions[i])
-                out->n_captions++;
-        }
-    }
-    n = rc == 0 ? kh_get_varint(&c) : 0;
-    if (rc == 0 && (c.bad || n > len))
-        rc = -1;
-    if (rc == 0 && n > 0) {
-        out->blocks = calloc((size_t)n, sizeof *out->blocks);
-        if (!out->blocks)
-            rc = -2;
-        for (uint64_t i = 0; i < n && rc == 0; i++) {
-            const unsigned char *k = kh_get_bytes(&c, 1);
-            if (!k || *k > KH_BLOCK_HEADING) {
-                rc = -1;
-                break;
-            }
-            out->blocks[i].kind = (kh_block_kind)*k;
-            rc = get_str(&c, &out->blocks[i].text);
-            if (rc == 0 && !out->blocks[i].text)
-                rc = -1;
-            if (rc == 0 || out->blocks[i].text)
-                out->n_blocks++;
-        }
-    }
-    if (rc == 0) {
-        out->words = (size_t)kh_get_varint(&c);
-        if (c.bad || c.p != c.end)
-            rc = -1;
-    }
+    const record_visitor v = {out, decode_field, decode_captions, decode_caption, decode_blocks, decode_block,
+                              decode_words};
+    int rc = walk_record(p, len, &v);
     if (rc != 0) {
         kh_article_clear(out);
         return rc == -2 ? KH_ERR_NOMEM : KH_ERR_CORRUPT;
@@ -131,44 +191,36 @@ kh_status kh_stored_decode(const unsigned char *p, size_t len, kh_article *out)
     return KH_OK;
 }
 
+/* ---- kh_stored_body: the blocks' text only -------------------------------- */
+
+typedef struct body_walk {
+    kh_buf *out;
+    size_t blocks;              /* appended so far */
+} body_walk;
+
+static int body_block(void *ctx, kh_block_kind kind, const char *s, size_t n)
+{
+    (void)kind;
+    body_walk *w = ctx;
+    /* joined as kh_article_body joins them */
+    if (w->blocks++)
+        kh_buf_append(w->out, "\n\n", 2);
+    kh_buf_append(w->out, s, n);
+    return 0;
+}
+
 kh_status kh_stored_body(const unsigned char *p, size_t len, kh_buf *out)
 {
-    /* The walk and the checks are kh_stored_decode's, field by field, so
-     * that a record one refuses the other refuses too; only the blocks'
-     * text is kept, appended as kh_article_body joins it. */
     size_t out_start = out->len;
-    kh_cursor c = kh_cursor_make(p, len);
-    const char *s;
-    size_t n_bytes;
-    for (int i = 0; i < 3; i++)
-        if (get_span(&c, &s, &n_bytes) != 0)
-            goto corrupt;
-    uint64_t n = kh_get_varint(&c);
-    if (c.bad || n > len)
-        goto corrupt;
-    for (uint64_t i = 0; i < n; i++)
-        if (get_span(&c, &s, &n_bytes) != 0 || !s)
-            goto corrupt;
-    n = kh_get_varint(&c);
-    if (c.bad || n > len)
-        goto corrupt;
-    for (uint64_t i = 0; i < n; i++) {
-        const unsigned char *k = kh_get_bytes(&c, 1);
-        if (!k || *k > KH_BLOCK_HEADING || get_span(&c, &s, &n_bytes) != 0 || !s)
-            goto corrupt;
-        if (i)
-            kh_buf_append(out, "\n\n", 2);
-        kh_buf_append(out, s, n_bytes);
+    body_walk w = {out, 0};
+    const record_visitor v = {&w, NULL, NULL, NULL, NULL, body_block, NULL};
+    if (walk_record(p, len, &v) != 0) {
+        out->len = out_start;
+        if (out->data)
+            out->data[out_start] = '\0'; /* kh_buf keeps its text NUL-terminated */
+        return KH_ERR_CORRUPT;
     }
-    kh_get_varint(&c); /* words */
-    if (c.bad || c.p != c.end)
-        goto corrupt;
     return kh_buf_failed(out) ? KH_ERR_NOMEM : KH_OK;
-corrupt:
-    out->len = out_start;
-    if (out->data)
-        out->data[out_start] = '\0'; /* kh_buf keeps its text NUL-terminated */
-    return KH_ERR_CORRUPT;
 }
 
 void kh_summary_encode(const kh_article *a, kh_buf *out)
