@@ -38,54 +38,27 @@ static int mark_pending(kh_segment *s, uint32_t doc)
     return 0;
 }
 
-/* Deletes, in every segment (pending), the documents holding field+key: for
- * KH_FIELD_URL, those the url's hashed term (kh_url_term) lists and whose
- * stored url is key, so that a hash collision never deletes another. */
+/* kh_segment_each_key_doc's visit for deleting: marks doc pending and
+ * counts it if it was not already. */
+static int mark_key_doc(void *ctx, kh_segment *s, uint32_t doc)
+{
+    int r = mark_pending(s, doc);
+    if (r < 0)
+        return -1;
+    *(size_t *)ctx += (size_t)r;
+    return 0;
+}
+
+/* Deletes, in every segment (pending), the documents holding field+key (a
+ * url is confirmed against the stored one: kh_segment_each_key_doc). */
 static kh_status delete_term_in_segments(kh_index *ix, char field, const char *key, size_t *count,
                                          kh_error *err)
 {
-    char term[1024];
-    size_t len = strlen(key), term_len;
-    if (field == KH_FIELD_URL) {
-        kh_url_term(key, len, term);
-        term_len = KH_URL_TERM_LEN;
-    } else {
-        if (len + 1 > sizeof term)
-            return KH_OK; /* longer than anything indexed (terms are cut at 255 bytes) */
-        term[0] = field;
-        memcpy(term + 1, key, len);
-        term_len = len + 1;
-    }
+    size_t len = strlen(key);
     for (size_t i = 0; i < ix->n_segs; i++) {
-        kh_segment *s = ix->segs[i];
-        const unsigned char *p;
-        size_t plen;
-        uint32_t df;
-        int found = kh_segment_lookup(s, term, term_len, &df, &p, &plen);
-        if (found < 0)
-            return kh_fail(err, KH_ERR_CORRUPT, "%s: term dictionary damaged", s->file.name);
-        if (!found)
-            continue;
-        kh_postings c;
-        if (kh_postings_init(&c, p, plen, df, s->n_docs) != 0)
-            return kh_fail(err, KH_ERR_CORRUPT, "%s: postings damaged", s->file.name);
-        uint32_t d;
-        while ((d = kh_postings_next(&c)) != KH_NO_DOC) {
-            if (field == KH_FIELD_URL) {
-                int same;
-                kh_status st = kh_segment_has_url(s, d, key, len, &same, err);
-                if (st != KH_OK)
-                    return st;
-                if (!same)
-                    continue;
-            }
-            int r = mark_pending(s, d);
-            if (r < 0)
-                return kh_fail(err, KH_ERR_NOMEM, "out of memory");
-            *count += (size_t)r;
-        }
-        if (c.bad)
-            return kh_fail(err, KH_ERR_CORRUPT, "%s: postings damaged", s->file.name);
+        kh_status st = kh_segment_each_key_doc(ix->segs[i], field, key, len, 0, mark_key_doc, count, NULL, err);
+        if (st != KH_OK)
+            return st;
     }
     return KH_OK;
 }

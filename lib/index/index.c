@@ -336,56 +336,33 @@ kh_status kh_index_reopen(kh_index *ix, kh_error *err)
     return KH_OK;
 }
 
+/* kh_segment_each_key_doc's visit for a lookup: the first live match. */
+static int take_first(void *ctx, kh_segment *s, uint32_t doc)
+{
+    (void)s;
+    *(uint32_t *)ctx = doc;
+    return 1;
+}
+
 kh_status kh_index_get(kh_index *ix, const char *key, kh_article *out, kh_error *err)
 {
     if (!ix || !key || !out)
         return kh_fail(err, KH_ERR_ARGUMENT, "no index, key or article");
     size_t len = strlen(key);
-    char id_term[1024], url_term[KH_URL_TERM_LEN];
-    kh_url_term(key, len, url_term);
-    for (int by_url = 0; by_url < 2; by_url++) {
-        const char *term = url_term;
-        size_t term_len = sizeof url_term;
-        if (!by_url) {
-            if (len + 1 > sizeof id_term)
-                continue; /* longer than any id */
-            id_term[0] = KH_FIELD_ID;
-            memcpy(id_term + 1, key, len);
-            term = id_term;
-            term_len = len + 1;
-        }
+    static const char fields[2] = {KH_FIELD_ID, KH_FIELD_URL};
+    for (int f = 0; f < 2; f++) {
         /* newest segments first: they hold the latest version */
         for (size_t i = ix->n_segs; i-- > 0;) {
             kh_segment *s = ix->segs[i];
             if (!s->committed)
                 continue;
-            const unsigned char *p;
-            size_t plen;
-            uint32_t df;
-            int found = kh_segment_lookup(s, term, term_len, &df, &p, &plen);
-            if (found < 0)
-                return kh_fail(err, KH_ERR_CORRUPT, "%s: term dictionary damaged", s->file.name);
-            if (!found)
-                continue;
-            kh_postings c;
-            if (kh_postings_init(&c, p, plen, df, s->n_docs) != 0)
-                return kh_fail(err, KH_ERR_CORRUPT, "%s: postings damaged", s->file.name);
-            uint32_t d;
-            while ((d = kh_postings_next(&c)) != KH_NO_DOC) {
-                if (kh_segment_is_deleted(s, d))
-                    continue;
-                if (by_url) { /* the term is a hash: another url may share it */
-                    int same;
-                    kh_status st = kh_segment_has_url(s, d, key, len, &same, err);
-                    if (st != KH_OK)
-                        return st;
-                    if (!same)
-                        continue;
-                }
-                return kh_segment_get_article(s, d, out, err);
-            }
-            if (c.bad)
-                return kh_fail(err, KH_ERR_CORRUPT, "%s: postings damaged", s->file.name);
+            uint32_t doc;
+            int stopped;
+            kh_status st = kh_segment_each_key_doc(s, fields[f], key, len, 1, take_first, &doc, &stopped, err);
+            if (st != KH_OK)
+                return st;
+            if (stopped)
+                return kh_segment_get_article(s, doc, out, err);
         }
     }
     return kh_fail(err, KH_ERR_NOT_FOUND, "no article with id or url '%s'", key);

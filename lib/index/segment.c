@@ -297,6 +297,60 @@ kh_status kh_segment_has_url(kh_segment *s, uint32_t doc, const char *url, size_
     return KH_OK;
 }
 
+kh_status kh_segment_each_key_doc(kh_segment *s, char field, const char *key, size_t len, int live_only,
+                                  kh_key_visit visit, void *ctx, int *stopped, kh_error *err)
+{
+    char term[1024];
+    size_t term_len;
+    if (stopped)
+        *stopped = 0;
+    if (field == KH_FIELD_URL) {
+        kh_url_term(key, len, term);
+        term_len = KH_URL_TERM_LEN;
+    } else {
+        if (len + 1 > sizeof term)
+            return KH_OK; /* longer than anything indexed (terms are cut at 255 bytes) */
+        term[0] = field;
+        memcpy(term + 1, key, len);
+        term_len = len + 1;
+    }
+    const unsigned char *p = NULL;
+    size_t plen = 0;
+    uint32_t df = 0;
+    int found = kh_segment_lookup(s, term, term_len, &df, &p, &plen);
+    if (found < 0)
+        return kh_fail(err, KH_ERR_CORRUPT, "%s: term dictionary damaged", s->file.name);
+    if (!found)
+        return KH_OK;
+    kh_postings c;
+    if (kh_postings_init(&c, p, plen, df, s->n_docs) != 0)
+        return kh_fail(err, KH_ERR_CORRUPT, "%s: postings damaged", s->file.name);
+    uint32_t d;
+    while ((d = kh_postings_next(&c)) != KH_NO_DOC) {
+        if (live_only && kh_segment_is_deleted(s, d))
+            continue;
+        if (field == KH_FIELD_URL) {
+            int same;
+            kh_status st = kh_segment_has_url(s, d, key, len, &same, err);
+            if (st != KH_OK)
+                return st;
+            if (!same)
+                continue;
+        }
+        int r = visit(ctx, s, d);
+        if (r < 0)
+            return kh_fail(err, KH_ERR_NOMEM, "out of memory");
+        if (r > 0) {
+            if (stopped)
+                *stopped = 1;
+            return KH_OK;
+        }
+    }
+    if (c.bad)
+        return kh_fail(err, KH_ERR_CORRUPT, "%s: postings damaged", s->file.name);
+    return KH_OK;
+}
+
 kh_status kh_segment_write_deletions(const char *dir, const kh_segment *s, uint64_t gen,
                                      kh_error *err)
 {

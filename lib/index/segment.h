@@ -125,6 +125,20 @@ void kh_url_term(const char *url, size_t len, char term[KH_URL_TERM_LEN]);
 kh_status kh_segment_has_url(kh_segment *s, uint32_t doc, const char *url, size_t len, int *same,
                              kh_error *err);
 
+/* Calls visit(ctx, s, doc) for each document of s that holds `key` (len
+ * bytes) as its id (field KH_FIELD_ID) or its url (KH_FIELD_URL), in
+ * document order; with live_only, documents deleted by a commit are
+ * skipped. A url's term is a hash (kh_url_term), so each candidate's
+ * stored url is compared with key first: two urls that share a hash never
+ * stand for each other. visit returns 0 to go on, 1 to stop (then *stopped
+ * is set, when stopped is not NULL) or -1 when out of memory
+ * (KH_ERR_NOMEM). KH_ERR_CORRUPT when the dictionary, the postings or a
+ * candidate's summary cannot be read. The one lookup by key that deletes
+ * (commit.c) and the one that reads (kh_index_get) share it. */
+typedef int (*kh_key_visit)(void *ctx, kh_segment *s, uint32_t doc);
+kh_status kh_segment_each_key_doc(kh_segment *s, char field, const char *key, size_t len, int live_only,
+                                  kh_key_visit visit, void *ctx, int *stopped, kh_error *err);
+
 /* Looks a term (field letter + term) up: 1 found (*df and the postings
  * filled), 0 absent, -1 the dictionary is damaged. */
 int kh_segment_lookup(const kh_segment *s, const char *term, size_t len, uint32_t *df,
