@@ -644,8 +644,8 @@ static void *worker_main(void *arg)
             h->idle--;
         }
     }
-    /* Stopping: whoever leaves last hands the sockets on, so that a thread
-     * still asleep sees the stop. */
+    /* Stopping: wake any thread still asleep on h->wake, so that it sees
+     * the stop too. */
     pthread_cond_broadcast(&h->wake);
     pthread_mutex_unlock(&h->mu);
     return NULL;
