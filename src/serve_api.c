@@ -198,7 +198,7 @@ void api_search(server *s, const http_params *p, serve_response *r)
     sbuf *b = &r->body;
     /* Numbers by sb_uint and one reused buffer for the snippets' HTML: the
      * server's own CPU per answer is what separates it from calling the
-     * library in-process (docs/api.md, "Speed"). */
+     * library in-process (docs/api.md, "Leader/follower threads"). */
     sb_reserve(b, 16384);
     sbuf html;
     sb_init(&html);
