@@ -7,7 +7,9 @@
 # run with the paired ratio to that round's in-process rate.
 #
 # usage: bench/serve_ab.sh BUILD_DIR ROUNDS SECONDS NAME=KHABAR [NAME=KHABAR ...]
+#   (KHABAR may carry options for `serve` after the binary, in quotes)
 #   e.g. bench/serve_ab.sh build 3 5 old=/tmp/khabar-old new=build/khabar
+#        bench/serve_ab.sh build 3 5 "a=build/khabar --max-clients 64" b=build/khabar
 # BUILD_DIR must hold what bench/serve_bench.sh leaves in BUILD_DIR/bench
 # (the index, the query files, the wrk script and serve_inprocess): run it
 # once first. C=connections (default 8) and WT=wrk threads (default 2) may
@@ -32,8 +34,9 @@ for round in $(seq 1 "$rounds"); do
   base=$(sed -n 's/.* per_second=\([0-9.]*\).*/\1/p' <<<"$out")
   echo "round=$round case=inprocess-t2 rps=$base cpu_ms=$(sed -n 's/.* cpu_ms_per_search=\([0-9.]*\).*/\1/p' <<<"$out") load=$(cut -d' ' -f1 /proc/loadavg)"
   for named in "$@"; do
-    name=${named%%=*} bin=${named#*=}
-    "$bin" serve --index "$work/serve-index" --port 0 --threads 2 >"$work/serve-ab.out" 2>"$work/serve-ab.err" &
+    name=${named%%=*}
+    read -r -a bin <<<"${named#*=}"     # the binary, then options of its own for `serve`
+    "${bin[0]}" serve "${bin[@]:1}" --index "$work/serve-index" --port 0 --threads 2 >"$work/serve-ab.out" 2>"$work/serve-ab.err" &
     pid=$!
     url=
     for _ in $(seq 1 100); do
