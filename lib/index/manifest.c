@@ -118,7 +118,13 @@ kh_status kh_manifest_read(const char *dir, kh_manifest *m, kh_error *err)
             if (parse_u64(value, &m->next_segment) != 0)
                 BAD("bad next-segment on line %zu", line_no);
         } else if (take_value(line, n, "stemmer", value, sizeof value) == 0) {
-            snprintf(m->stemmer, sizeof m->stemmer, "%s", strcmp(value, "-") ? value : "");
+            /* A name that does not fit is damage, not something to cut
+             * short: a shortened name would pick another stemmer or none. */
+            const char *name = strcmp(value, "-") ? value : "";
+            size_t len = strlen(name);
+            if (len >= sizeof m->stemmer)
+                BAD("stemmer name too long on line %zu", line_no);
+            memcpy(m->stemmer, name, len + 1);
         } else if (take_value(line, n, "analyzer", m->analyzer, sizeof m->analyzer) == 0) {
         } else if (take_value(line, n, "segment", value, sizeof value) == 0) {
             if (m->n_segments == cap) {

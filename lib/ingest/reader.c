@@ -551,7 +551,7 @@ static kh_status open_member(kh_reader *r, char *data, size_t len, const char *l
     opt.format = format;
     opt.url = NULL;
     kh_source *src;
-    kh_reader *c;
+    kh_reader *c = NULL;
     kh_status st = kh_source_open_memory(data, len, label, &src, err);
     if (st == KH_OK)
         st = reader_new(src, &opt, &c, err);

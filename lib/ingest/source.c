@@ -59,7 +59,7 @@ kh_status kh_source_open_path(const char *path, kh_source **out, kh_error *err)
 {
     *out = NULL;
     int stdin_input = !strcmp(path, "-");
-    kh_source *s;
+    kh_source *s = NULL;
     kh_status st = source_new(stdin_input ? "<stdin>" : path, &s, err);
     if (st != KH_OK)
         return st;
@@ -88,7 +88,7 @@ kh_status kh_source_open_memory(const void *data, size_t len, const char *name,
                                 kh_source **out, kh_error *err)
 {
     *out = NULL;
-    kh_source *s;
+    kh_source *s = NULL;
     kh_status st = source_new(name ? name : "<memory>", &s, err);
     if (st != KH_OK)
         return st;

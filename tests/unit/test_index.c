@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include "check.h"
 #include "index/index.h"
@@ -237,6 +238,23 @@ static void run(void)
     CHECK(strstr(err.message, "MANIFEST") != NULL);
     copy_file(saved, mpath);
     CHECK_INT(kh_index_check(dir, &err), KH_OK);
+
+    /* A stemmer name longer than the manifest's field, under a valid
+     * checksum (a manifest from another build): refused, not cut short. */
+    {
+        FILE *f = fopen(mpath, "w");
+        CHECK(f != NULL);
+        char text[512];
+        int n = snprintf(text, sizeof text, "khabar-index 1\ngeneration 1\nstemmer %0100d\nnext-segment 1\n", 7);
+        uint32_t crc = (uint32_t)crc32_z(0, (const unsigned char *)text, (size_t)n);
+        fprintf(f, "%scrc32 %08x\n", text, (unsigned)crc);
+        fclose(f);
+        r = open_reader(&st, &err);
+        CHECK_INT(st, KH_ERR_CORRUPT);
+        CHECK(strstr(err.message, "stemmer name too long on line 3") != NULL);
+        copy_file(saved, mpath);
+        CHECK_INT(kh_index_check(dir, &err), KH_OK);
+    }
 
     /* no index at all */
     r = NULL;
