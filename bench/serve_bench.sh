@@ -21,6 +21,17 @@
 # (Hardware counters such as instructions
 # are not available on the development VM.) Raw lines go to
 # BUILD_DIR/bench/serve-bench.txt.
+#
+# Two layouts of the CPUs. "shared": the server, wrk and the in-process
+# baseline may each use every CPU, so wrk (the client) takes its CPU and
+# its wake-ups from the server's share; on the 2-CPU development VM wrk's
+# wake-ups preempt a search about once a request. "apart" (default
+# searches only): the CPUs are split in two halves; the server and the
+# in-process baseline run on the first half (`taskset`, one search thread
+# per CPU of it) and wrk on the second, as a client on another machine
+# would: the same CPUs for the library called in-process and over HTTP,
+# none of them spent on the client. KH_BENCH_LAYOUTS="shared apart"
+# (default) chooses; "apart" needs at least 2 CPUs.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${1:-build}
@@ -75,35 +86,61 @@ cc -O2 -std=c17 -D_POSIX_C_SOURCE=200809L -I"$root/include" "$root/bench/serve_i
 
 cpus=$(nproc)
 ticks=$(getconf CLK_TCK)
+layouts=${KH_BENCH_LAYOUTS:-shared apart}
+# The CPUs this script may use, split in two halves for the "apart" layout:
+# the first for the server and the in-process baseline, the rest for wrk.
+read -r server_cpus client_cpus half < <(python3 -c '
+import os
+c = sorted(os.sched_getaffinity(0)); h = len(c) // 2
+print(",".join(map(str, c[:h])) or "-", ",".join(map(str, c[h:])) or "-", h)')
+if [ "$half" -lt 1 ]; then
+  echo "serve_bench: one CPU only: the apart layout is left out" >&2
+  layouts=${layouts//apart/}
+fi
 load() { cut -d' ' -f1-3 /proc/loadavg; }
 echo "machine: $cpus CPUs; corpus: $("$khabar" stats --index "$index" | sed -n 's/^articles: *//p'); load at start: $(load)"
-echo "command: bench/serve_bench.sh $build $seconds $rounds"
+echo "command: bench/serve_bench.sh $build $seconds $rounds; layouts: $layouts (apart: server and in-process on CPUs $server_cpus, wrk on $client_cpus)"
 : >"$raw"
 
-# inprocess MODE THREADS: one serve_inprocess run, as a key=value line.
+# on LAYOUT SIDE: the command prefix that confines SIDE (server or client)
+# to its CPUs in LAYOUT; nothing in the shared layout.
+on() {
+  case $1:$2 in
+    apart:server) echo "taskset -c $server_cpus" ;;
+    apart:client) echo "taskset -c $client_cpus" ;;
+  esac
+}
+
+# inprocess LAYOUT MODE THREADS: one serve_inprocess run, as a key=value line.
 inprocess() {
-  local mode=$1 t=$2 out
-  out=$("$work/serve_inprocess" "$index" "$work/serve-queries.txt" "$t" "$seconds" "$mode")
+  local layout=$1 mode=$2 t=$3 out
+  out=$($(on "$layout" server) "$work/serve_inprocess" "$index" "$work/serve-queries.txt" "$t" "$seconds" "$mode")
   local rps cpu p50 p90 p99
   rps=$(sed -n 's/.* per_second=\([0-9.]*\).*/\1/p' <<<"$out")
   cpu=$(sed -n 's/.* cpu_ms_per_search=\([0-9.]*\).*/\1/p' <<<"$out")
   p50=$(sed -n 's/.* p50_ms=\([0-9.]*\).*/\1/p' <<<"$out")
   p90=$(sed -n 's/.* p90_ms=\([0-9.]*\).*/\1/p' <<<"$out")
   p99=$(sed -n 's/.* p99_ms=\([0-9.]*\).*/\1/p' <<<"$out")
-  echo "case=inprocess-$mode-t$t round=$round rps=$rps p50=$p50 p90=$p90 p99=$p99 cpu_ms=$cpu load=$(load | cut -d' ' -f1)" | tee -a "$raw"
+  echo "case=$layout-inprocess-$mode-t$t round=$round rps=$rps p50=$p50 p90=$p90 p99=$p99 cpu_ms=$cpu load=$(load | cut -d' ' -f1)" | tee -a "$raw"
 }
 
 # wrk to milliseconds: "12.34ms", "1.02s", "850.00us".
 ms() { awk -v v="$1" 'BEGIN{ if (v ~ /us$/) printf "%.3f", v / 1000; else if (v ~ /ms$/) printf "%.3f", v + 0; else printf "%.3f", v * 1000 }'; }
 
-# server MODE C: one wrk run against the running server, as a key=value line.
+# server LAYOUT MODE C: one wrk run against LAYOUT's server, as a key=value
+# line.
 server() {
-  local mode=$1 c=$2 suffix="" t
+  local layout=$1 mode=$2 c=$3 suffix="" t pid url
   case $mode in lean) suffix="&facets=0" ;; nosnippets) suffix="&snippets=0" ;; esac
-  t=$((c < cpus ? c : cpus))
+  case $layout in
+    shared) t=$cpus pid=$shared_pid url=$shared_url ;;
+    apart) t=$((cpus - half)) pid=$apart_pid url=$apart_url ;;
+  esac
+  t=$((c < t ? c : t))
   local cpu0 cpu1 out
   cpu0=$(awk '{print $14 + $15}' "/proc/$pid/stat")
-  out=$(KH_WRK_SUFFIX=$suffix wrk -t"$t" -c"$c" -d"${seconds}s" --latency -s "$work/serve-wrk.lua" "$url" 2>&1)
+  out=$(KH_WRK_SUFFIX=$suffix $(on "$layout" client) wrk -t"$t" -c"$c" -d"${seconds}s" --latency \
+        -s "$work/serve-wrk.lua" "$url" 2>&1)
   cpu1=$(awk '{print $14 + $15}' "/proc/$pid/stat")
   local n rps p50 p90 p99 bad cpu
   n=$(sed -n 's/^ *\([0-9]*\) requests in.*/\1/p' <<<"$out")
@@ -113,39 +150,59 @@ server() {
   p99=$(ms "$(awk '$1 == "99%" {print $2}' <<<"$out")")
   bad=$( (grep -E 'Non-2xx|Socket errors|^status' <<<"$out" || true) | tr -s ' \n' ' ')
   cpu=$(awk -v a="$cpu0" -v b="$cpu1" -v n="$n" -v t="$ticks" 'BEGIN{printf "%.3f", (b - a) * 1000 / t / n}')
-  echo "case=server-$mode-c$c round=$round rps=$rps p50=$p50 p90=$p90 p99=$p99 cpu_ms=$cpu load=$(load | cut -d' ' -f1) ${bad:+errors=\"$bad\"}" | tee -a "$raw"
+  echo "case=$layout-server-$mode-c$c round=$round rps=$rps p50=$p50 p90=$p90 p99=$p99 cpu_ms=$cpu load=$(load | cut -d' ' -f1) ${bad:+errors=\"$bad\"}" | tee -a "$raw"
 }
 
-"$khabar" serve --index "$index" --port 0 --threads "$cpus" >"$work/serve.out" 2>"$work/serve.err" &
-pid=$!
-trap 'kill -TERM $pid 2>/dev/null; wait $pid 2>/dev/null' EXIT
-for _ in $(seq 1 100); do
-  url=$(grep -o 'http://127\.0\.0\.1:[0-9]*' "$work/serve.out" 2>/dev/null || true)
-  [ -n "$url" ] && break
-  sleep 0.1
+# start_server LAYOUT: a server for LAYOUT (its pid and address in
+# LAYOUT_pid and LAYOUT_url), warmed by one pass over the queries so that
+# no round pays for cold pages.
+pids=()
+trap 'for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null; wait "$p" 2>/dev/null; done' EXIT
+start_server() {
+  local layout=$1 threads=$cpus p u=
+  [ "$layout" = apart ] && threads=$half
+  $(on "$layout" server) "$khabar" serve --index "$index" --port 0 --threads "$threads" \
+    >"$work/serve-$layout.out" 2>"$work/serve-$layout.err" &
+  p=$!
+  pids+=("$p")
+  for _ in $(seq 1 100); do
+    u=$(grep -o 'http://127\.0\.0\.1:[0-9]*' "$work/serve-$layout.out" 2>/dev/null || true)
+    [ -n "$u" ] && break
+    sleep 0.1
+  done
+  [ -n "$u" ] || { echo "serve_bench: the $layout server did not start: $(cat "$work/serve-$layout.err")" >&2; exit 1; }
+  $(on "$layout" client) wrk -t1 -c1 -d"${seconds}s" -s "$work/serve-wrk.lua" "$u" >/dev/null 2>&1
+  printf -v "${layout}_pid" %s "$p"
+  printf -v "${layout}_url" %s "$u"
+}
+for layout in $layouts; do
+  start_server "$layout"
 done
-[ -n "$url" ] || { echo "serve_bench: the server did not start: $(cat "$work/serve.err")" >&2; exit 1; }
-# One pass over the queries first, so that no round pays for cold pages.
-wrk -t1 -c1 -d"${seconds}s" -s "$work/serve-wrk.lua" "$url" >/dev/null 2>&1
-echo "server: khabar serve --threads $cpus; wrk -t<min(c,$cpus)> -c<c> -d${seconds}s --latency -s serve-wrk.lua; $rounds rounds"
+echo "servers: shared: khabar serve --threads $cpus, wrk -t<min(c,$cpus)>;" \
+     "apart: taskset -c $server_cpus khabar serve --threads $half, taskset -c $client_cpus wrk -t<min(c,$((cpus - half)))>;" \
+     "wrk -c<c> -d${seconds}s --latency -s serve-wrk.lua; $rounds rounds"
 for round in $(seq 1 "$rounds"); do
-  for mode in default lean nosnippets; do
-    inprocess "$mode" 1
-    server "$mode" 1
-    inprocess "$mode" "$cpus"
-    server "$mode" 8
-    server "$mode" 64
+  for layout in $layouts; do
+    modes="default lean nosnippets" t=$cpus
+    [ "$layout" = apart ] && modes=default t=$half
+    for mode in $modes; do
+      inprocess "$layout" "$mode" 1
+      server "$layout" "$mode" 1
+      [ "$t" -gt 1 ] && inprocess "$layout" "$mode" "$t"
+      server "$layout" "$mode" 8
+      server "$layout" "$mode" 64
+    done
   done
 done
 echo "load at the end: $(load)"
 echo
-python3 - "$raw" "$cpus" <<'PY'
+python3 - "$raw" "$cpus" "$half" <<'PY'
 import sys, statistics
 rows = {}
 for line in open(sys.argv[1]):
     kv = dict(p.split("=", 1) for p in line.split() if "=" in p and not p.startswith("errors"))
     rows.setdefault(kv["case"], []).append(kv)
-cpus = sys.argv[2]
+threads = {"shared": sys.argv[2], "apart": sys.argv[3]}
 def med(case, key):
     v = [float(r[key]) for r in rows.get(case, []) if r.get(key)]
     return statistics.median(v) if v else None
@@ -159,8 +216,10 @@ print("medians over the rounds (range); latency in ms; CPU ms (user + sys) per r
 print()
 print("| case | requests/s | p50 | p90 | p99 | CPU ms/req | load |")
 print("|---|---|---|---|---|---|---|")
-for mode in ("default", "lean", "nosnippets"):
-    for case in (f"inprocess-{mode}-t1", f"server-{mode}-c1", f"inprocess-{mode}-t{cpus}", f"server-{mode}-c8", f"server-{mode}-c64"):
+for layout, mode in (("shared", "default"), ("shared", "lean"), ("shared", "nosnippets"), ("apart", "default")):
+    t = threads[layout]
+    for case in (f"inprocess-{mode}-t1", f"server-{mode}-c1", f"inprocess-{mode}-t{t}", f"server-{mode}-c8", f"server-{mode}-c64"):
+        case = f"{layout}-{case}"
         if case in rows:
             print(f"| {case} | {cell(case,'rps')} | {cell(case,'p50')} | {cell(case,'p90')} | {cell(case,'p99')} | "
                   f"{cell(case,'cpu_ms','{:.2f}')} | {cell(case,'load')} |")
@@ -177,9 +236,11 @@ def paired(s, i, key, invert=False):
         return "n/a"
     m = f"{statistics.median(out):.0f}%"
     return m if len(out) == 1 else f"{m} ({min(out):.0f}–{max(out):.0f}%)"
-for mode in ("default", "lean", "nosnippets"):
-    for c, t in (("1", "1"), ("8", cpus), ("64", cpus)):
-        s, i = f"server-{mode}-c{c}", f"inprocess-{mode}-t{t}"
-        print(f"  {mode}, {c} connection(s) vs {t} thread(s): throughput {paired(s, i, 'rps')}, "
+for layout, mode in (("shared", "default"), ("shared", "lean"), ("shared", "nosnippets"), ("apart", "default")):
+    for c, t in (("1", "1"), ("8", threads[layout]), ("64", threads[layout])):
+        s, i = f"{layout}-server-{mode}-c{c}", f"{layout}-inprocess-{mode}-t{t}"
+        if s not in rows:
+            continue
+        print(f"  {layout}, {mode}, {c} connection(s) vs {t} thread(s): throughput {paired(s, i, 'rps')}, "
               f"CPU efficiency {paired(s, i, 'cpu_ms', invert=True)} (in-process CPU per search / server CPU per request)")
 PY
