@@ -218,8 +218,8 @@ print("| case | requests/s | p50 | p90 | p99 | CPU ms/req | load |")
 print("|---|---|---|---|---|---|---|")
 for layout, mode in (("shared", "default"), ("shared", "lean"), ("shared", "nosnippets"), ("apart", "default")):
     t = threads[layout]
-    for case in (f"inprocess-{mode}-t1", f"server-{mode}-c1", f"inprocess-{mode}-t{t}", f"server-{mode}-c8", f"server-{mode}-c64"):
-        case = f"{layout}-{case}"
+    cases = (f"inprocess-{mode}-t1", f"server-{mode}-c1", f"inprocess-{mode}-t{t}", f"server-{mode}-c8", f"server-{mode}-c64")
+    for case in dict.fromkeys(f"{layout}-{c}" for c in cases):   # t1 once when t is 1
         if case in rows:
             print(f"| {case} | {cell(case,'rps')} | {cell(case,'p50')} | {cell(case,'p90')} | {cell(case,'p99')} | "
                   f"{cell(case,'cpu_ms','{:.2f}')} | {cell(case,'load')} |")
