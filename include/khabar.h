@@ -66,6 +66,13 @@ const char *kh_status_name(kh_status status);
 /* Resets err to KH_OK with an empty message. err may be NULL. */
 void kh_error_clear(kh_error *err);
 
+/* How many CPUs this process may run on: the CPUs of its affinity mask
+ * (`taskset`, a container's cpuset), not every CPU the machine has. At
+ * least 1; never fails (1 when the mask cannot be read). A CPU quota
+ * (cgroup cpu.max) is not a mask and is not counted. The default of
+ * kh_index_options.threads and of `khabar serve --threads` comes from it. */
+size_t kh_cpu_count(void);
+
 /* ------------------------------------------------------------------------ */
 /* Dates                                                                      */
 /* ------------------------------------------------------------------------ */
@@ -328,7 +335,8 @@ typedef struct kh_index_options {
                                  * different name gives KH_ERR_MISMATCH */
     size_t ram_buffer_bytes;    /* writer: flush segments when buffered data exceed this;
                                  * 0 = default (256 MiB) */
-    int threads;                /* writer: analysis threads; 0 = one per core (up to 4),
+    int threads;                /* writer: analysis threads; 0 = one per CPU this process may use
+                                 * (kh_cpu_count, up to 4),
                                  * 1 = all in the caller's thread */
 } kh_index_options;
 

@@ -77,7 +77,8 @@ static void serve_usage(FILE *out)
         "                             machine only)\n"
         "  -p, --port N               port (default 8080; 0 picks a free one, printed)\n"
         "      --threads N            searches run at once, each on its own index handle\n"
-        "                             (default: the number of CPUs); more wait their turn\n"
+        "                             (default: the CPUs this process may use, 2 to 64);\n"
+        "                             more wait their turn\n"
         "      --max-clients N        open connections beyond N get 503 (default 256)\n"
         "      --max-body BYTES       largest POST body (default 8388608); larger: 413\n"
         "      --write-token-file F   enables POST /api/articles for requests carrying\n"
@@ -734,7 +735,7 @@ int cmd_serve(int argc, char **argv)
         return 2;
     }
     if (threads == 0) {
-        long n = sysconf(_SC_NPROCESSORS_ONLN);
+        size_t n = kh_cpu_count();
         threads = n < 2 ? 2 : n > 64 ? 64 : (unsigned long long)n;
     }
     if (max_clients == 0)

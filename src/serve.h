@@ -41,7 +41,7 @@ void response_error(serve_response *r, int status, const char *code, const char 
 
 /* A kh_index serves one thread at a time, so the server keeps a small pool
  * of handles on the same directory: as many as searches may run at once
- * (--threads, the number of CPUs by default), which is also the number of
+ * (--threads, the CPUs this process may use by default), which is also the number of
  * the server's search threads (cmd_serve.c), so a thread finds a handle
  * free. A thread gets back the handle it used last, whose memory its CPU's
  * caches may still hold. Should more threads ask than there are handles (the

@@ -175,7 +175,7 @@ static kh_status start_workers(kh_index *ix, const kh_index_options *opt, kh_err
 {
     long n = opt->threads;
     if (n == 0) {
-        n = sysconf(_SC_NPROCESSORS_ONLN);
+        n = (long)kh_cpu_count();
         if (n > 4)
             n = 4;
     }
