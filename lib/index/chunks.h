@@ -124,6 +124,23 @@ void kh_chunks_writer_free(kh_chunks_writer *w);
 /* Bytes held (for the RAM budget). */
 size_t kh_chunks_bytes(const kh_chunks_writer *w);
 
+/* A dictionary chunk's dictionary as the reader keeps it. `mem` holds the
+ * dictionary and, right behind it, room for one frame: a frame decompressed
+ * there follows the dictionary in memory, and zstd then reads the
+ * dictionary as the frame's own preceding text (a prefix) instead of as a
+ * separate dictionary, which spares a memmove call for every match that
+ * reaches into it (chunks.c, load_frame). */
+typedef struct kh_chunk_dict {
+    void *ddict;                        /* ZSTD_DDict, by reference to mem */
+    unsigned char *mem;                 /* the dictionary, then KH_FRAME_ROOM bytes */
+    size_t size;                        /* the dictionary's bytes at the start of mem */
+} kh_chunk_dict;
+
+/* Room for a frame behind its dictionary: frames are about KH_DICT_FRAME
+ * bytes (records are not split, so a long one makes its frame longer); a
+ * frame that does not fit is decompressed into the cache instead. */
+#define KH_FRAME_ROOM (4 * KH_DICT_FRAME)
+
 typedef struct kh_chunks {
     const unsigned char *index, *data;
     size_t n_chunks, data_len;
@@ -135,7 +152,9 @@ typedef struct kh_chunks {
     size_t cache_len, cache_cap;
     size_t cached_frame;                /* which frame of a dictionary chunk the cache holds */
     void *dctx;                         /* ZSTD_DCtx, reused: creating one per read costs more than the read */
-    void **ddicts;                      /* per chunk: ZSTD_DDict of its dictionary, made when first needed */
+    kh_chunk_dict *dicts;               /* per chunk: its dictionary, digested when first needed */
+    const unsigned char *frame;         /* the cached frame's bytes (cache_len of them): in `cache`,
+                                         * or in the room behind its chunk's dictionary */
     uint8_t *verified;                  /* per chunk: its CRC was checked already (lazily allocated) */
 } kh_chunks;
 
@@ -145,10 +164,12 @@ kh_status kh_chunks_open(kh_chunks *c, const unsigned char *index, size_t index_
                          const char *file, kh_error *err);
 void kh_chunks_close(kh_chunks *c);
 
-/* Finds the record of doc. *rec points into the cache and stays valid until
- * the next call. Bounded memory: one decompressed frame (or record), plus
- * one digested dictionary per dictionary chunk read (its 64 KiB and
- * zstd's tables; a segment of the shared corpus has three such chunks). KH_ERR_CORRUPT when the chunk fails its checksum. */
+/* Finds the record of doc. *rec points into the reader's memory (the cache,
+ * or the room behind a dictionary) and stays valid until the next call.
+ * Bounded memory: one decompressed frame (or record), plus one digested
+ * dictionary per dictionary chunk read (its 64 KiB with KH_FRAME_ROOM
+ * behind them, and zstd's tables; a segment of the shared corpus has three
+ * such chunks). KH_ERR_CORRUPT when the chunk fails its checksum. */
 kh_status kh_chunks_get(kh_chunks *c, uint32_t doc, const unsigned char **rec, size_t *len,
                         kh_error *err);
 

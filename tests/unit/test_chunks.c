@@ -158,6 +158,55 @@ static void test_dictionary_chunks(void)
     kh_chunks_writer_free(&s.w);
 }
 
+/* Record i of a store where every 50th record is long (about 36 KB): the
+ * frames that hold one are larger than the room behind the dictionary
+ * (KH_FRAME_ROOM) and are decompressed into the cache instead; reading in a
+ * jumping order goes back and forth between the two places. */
+static void make_mixed_record(kh_buf *b, uint32_t i)
+{
+    make_record(b, i);
+    for (uint32_t k = 0; i % 50 == 7 && k < 3000; k++)
+        kh_buf_puts(b, k % 3 ? " الاقتصاد" : " مجلس");
+}
+
+static void test_frames_beyond_the_room(void)
+{
+    store s;
+    kh_chunks_writer_init(&s.w, 2u << 20, KH_STORED_LEVEL);
+    kh_buf rec = KH_BUF_INIT, want = KH_BUF_INIT;
+    s.n = 2000;
+    size_t longest = 0;
+    for (uint32_t i = 0; i < s.n; i++) {
+        make_mixed_record(&rec, i);
+        longest = rec.len > longest ? rec.len : longest;
+        kh_chunks_add(&s.w, rec.data, rec.len);
+    }
+    CHECK(kh_chunks_flush(&s.w) == 0);
+    CHECK(longest > KH_FRAME_ROOM);
+    const unsigned char *data = (const unsigned char *)s.w.data.data;
+    CHECK(kh_get_u32(data + 8) > 0);    /* the first chunk has a dictionary */
+    kh_chunks c;
+    kh_error err;
+    CHECK(open_store(&c, &s, data) == KH_OK);
+    int bad = 0;
+    for (uint32_t k = 0; k < 2 * s.n; k++) {
+        uint32_t i = (uint32_t)(((uint64_t)k * 7919u) % s.n);
+        if (k % 3 == 0)
+            i = (i / 50) * 50 + 7;      /* a long record every third read */
+        const unsigned char *r;
+        size_t len;
+        make_mixed_record(&want, i);
+        if (kh_chunks_get(&c, i, &r, &len, &err) != KH_OK || len != want.len || memcmp(r, want.data, len))
+            bad++;
+    }
+    CHECK_INT(bad, 0);
+    CHECK(kh_chunks_check(&c, &err) == KH_OK);
+    kh_chunks_close(&c);
+    kh_buf_free(&rec);
+    kh_buf_free(&want);
+    kh_chunks_writer_free(&s.w);
+}
+
 static void test_small_store(void)
 {
     /* a few records (an article posted alone): no dictionary, one frame */
@@ -197,6 +246,7 @@ static void test_record_chunks(void)
 int main(void)
 {
     test_dictionary_chunks();
+    test_frames_beyond_the_room();
     test_small_store();
     test_record_chunks();
     return check_done();
