@@ -1,7 +1,8 @@
 # The two commands of the README:
 #   make demo    install what is missing, build, and run khabar on the sample data
 #   make check   install what is missing, build, and run every test
-#                (normal build, then AddressSanitizer + UBSan build, then the fuzzers briefly)
+#                (normal build, a Release compile, then AddressSanitizer + UBSan build,
+#                then the fuzzers briefly)
 # Other targets: build, release, asan, fuzz, bench, clean.
 
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
@@ -48,7 +49,7 @@ release: deps
 	cmake --build build-release -j $(JOBS)
 
 check: test release test-asan fuzz
-	@echo "make check: all tests passed (normal, sanitizers, fuzzers)"
+	@echo "make check: all tests passed (normal, Release compile, sanitizers, fuzzers)"
 
 bench: build
 	@bench/run.sh

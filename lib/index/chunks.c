@@ -472,7 +472,7 @@ static kh_status load_frame(kh_chunks *c, size_t i, const dict_chunk *d, uint32_
         return kh_fail(err, KH_ERR_CORRUPT, "%s: stored chunk %zu, frame %u does not decompress", c->file, i,
                        f);
     c->frame = dst;
-    c->cache_len = got;
+    c->frame_len = got;
     c->cached = i + 1;
     c->cached_frame = f;
     return KH_OK;
@@ -497,7 +497,7 @@ static kh_status dict_record(kh_chunks *c, size_t i, const unsigned char *src, u
     }
     if ((st = load_frame(c, i, &d, lo, err)) != KH_OK)
         return st;
-    kh_cursor cur = kh_cursor_make(c->frame, c->cache_len);
+    kh_cursor cur = kh_cursor_make(c->frame, c->frame_len);
     for (uint32_t r = kh_get_u32(d.table + (size_t)lo * 8);; r++) {
         uint64_t n = kh_get_varint(&cur);
         const unsigned char *p = cur.bad ? NULL : kh_get_bytes(&cur, (size_t)n);
@@ -582,7 +582,7 @@ kh_status kh_chunks_check(kh_chunks *c, kh_error *err)
                                c->file, i, f);
             if ((st = load_frame(c, i, &d, f, err)) != KH_OK)
                 return st;
-            kh_cursor cur = kh_cursor_make(c->frame, c->cache_len);
+            kh_cursor cur = kh_cursor_make(c->frame, c->frame_len);
             for (uint32_t r = from; r < to; r++) {
                 uint64_t n = kh_get_varint(&cur);
                 if (cur.bad || !kh_get_bytes(&cur, (size_t)n))
@@ -590,7 +590,7 @@ kh_status kh_chunks_check(kh_chunks *c, kh_error *err)
             }
             if (cur.p != cur.end)
                 return kh_fail(err, KH_ERR_CORRUPT, "%s: stored chunk %zu has trailing bytes", c->file, i);
-            raw += c->cache_len;
+            raw += c->frame_len;
         }
         if (kh_get_u32(d.table + (size_t)(d.n_frames - 1) * 8 + 4) != d.frames_len ||
             raw != kh_get_u32(e + 16))

@@ -149,12 +149,13 @@ typedef struct kh_chunks {
     /* one decompressed chunk cache */
     size_t cached;                      /* chunk number + 1; 0 = none */
     unsigned char *cache;
-    size_t cache_len, cache_cap;
+    size_t cache_cap;
     size_t cached_frame;                /* which frame of a dictionary chunk the cache holds */
     void *dctx;                         /* ZSTD_DCtx, reused: creating one per read costs more than the read */
     kh_chunk_dict *dicts;               /* per chunk: its dictionary, digested when first needed */
-    const unsigned char *frame;         /* the cached frame's bytes (cache_len of them): in `cache`,
-                                         * or in the room behind its chunk's dictionary */
+    const unsigned char *frame;         /* the cached frame's bytes: in `cache`, or in the
+                                         * room behind its chunk's dictionary */
+    size_t frame_len;
     uint8_t *verified;                  /* per chunk: its CRC was checked already (lazily allocated) */
 } kh_chunks;
 
